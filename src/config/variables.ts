@@ -1,0 +1,77 @@
+/**
+ * Every environment variable the tool reads, in one list: the settings schema, `--help`, the
+ * README table and the permission flags (`--allow-env=…`) are all derived from it.
+ *
+ * @module
+ */
+
+/** One environment variable: its name, default (as text) and meaning. */
+export interface EnvVariable {
+  readonly name: string;
+  readonly default: string;
+  readonly description: string;
+}
+
+/** The settings read from the environment (or `.env`), in the order the README lists them. */
+export const SETTINGS_VARIABLES = [
+  {
+    name: "AUGMENT_API_TOKEN",
+    default: "(none)",
+    description: "Service-account token; else ~/.augment/credentials (see `auth login`)",
+  },
+  {
+    name: "AUGMENT_API_BASE_URL",
+    default: "https://api.augmentcode.com",
+    description: "Analytics API base URL; https, or http on a loopback host",
+  },
+  {
+    name: "AUGMENT_RATE_LIMIT_PER_MINUTE",
+    default: "10",
+    description: "Client-side pacing: requests per minute",
+  },
+  {
+    name: "AUGMENT_RATE_LIMIT_BURST",
+    default: "20",
+    description: "Client-side pacing: requests allowed in a burst",
+  },
+  {
+    name: "AUGMENT_MAX_RETRIES",
+    default: "5",
+    description: "Retries of a request on 429, 5xx, resets and time-outs (0 to 10)",
+  },
+  {
+    name: "AUGMENT_REQUEST_TIMEOUT_SECONDS",
+    default: "30",
+    description: "Time-out of one HTTP request, in seconds",
+  },
+  {
+    name: "AUGMENT_OUTPUT_DIR",
+    default: "./data",
+    description: "Where exports are written",
+  },
+  {
+    name: "AUGMENT_ENTERPRISE_ID",
+    default: "augment",
+    description: "The `enterprise_id` written into Copilot usage-metrics reports",
+  },
+  {
+    name: "AUGMENT_STORE_DIR",
+    default: "<output-dir>/.store",
+    description: "The local store of published days (never fetched twice)",
+  },
+] as const satisfies readonly EnvVariable[];
+
+/** Names of the settings variables. */
+export type SettingName = typeof SETTINGS_VARIABLES[number]["name"];
+
+/**
+ * Other variables read: the home directory (credentials file) and `NO_COLOR`.
+ * Everything else is invisible to the program (`--ignore-env`).
+ */
+export const OTHER_VARIABLES = ["HOME", "USERPROFILE", "NO_COLOR"] as const;
+
+/** Every variable the program may read. */
+export const ALL_VARIABLES: readonly string[] = [
+  ...SETTINGS_VARIABLES.map((v) => v.name),
+  ...OTHER_VARIABLES,
+];
