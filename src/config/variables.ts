@@ -27,12 +27,12 @@ export const SETTINGS_VARIABLES = [
   {
     name: "AUGMENT_RATE_LIMIT_PER_MINUTE",
     default: "10",
-    description: "Client-side pacing: requests per minute",
+    description: "Client-side pacing: requests per minute (1 to 6000; the service allows 10)",
   },
   {
     name: "AUGMENT_RATE_LIMIT_BURST",
     default: "20",
-    description: "Client-side pacing: requests allowed in a burst",
+    description: "Client-side pacing: requests allowed in a burst (1 to 100)",
   },
   {
     name: "AUGMENT_MAX_RETRIES",
@@ -42,7 +42,7 @@ export const SETTINGS_VARIABLES = [
   {
     name: "AUGMENT_REQUEST_TIMEOUT_SECONDS",
     default: "30",
-    description: "Time-out of one HTTP request, in seconds",
+    description: "Time-out of one HTTP request, in seconds (1 to 600)",
   },
   {
     name: "AUGMENT_OUTPUT_DIR",
@@ -52,7 +52,8 @@ export const SETTINGS_VARIABLES = [
   {
     name: "AUGMENT_ENTERPRISE_ID",
     default: "augment",
-    description: "The `enterprise_id` written into Copilot usage-metrics reports",
+    description:
+      "The `enterprise_id` written into Copilot usage-metrics reports (default: a placeholder)",
   },
   {
     name: "AUGMENT_STORE_DIR",

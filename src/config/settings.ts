@@ -1,0 +1,206 @@
+/**
+ * The settings: one zod-validated object built from, in priority order, the environment, the
+ * `.env` file of the working directory, and the defaults of `variables.ts`.
+ *
+ * - Only the names listed in `variables.ts` are read, through `Deno.env.get(name)` (the program
+ *   runs with `--allow-env=<list> --ignore-env`).
+ * - An empty value (`AUGMENT_OUTPUT_DIR=`) counts as unset, in the environment and in `.env`
+ *   alike: it falls through to the next source. Whitespace only is a value, and invalid.
+ * - An invalid value fails with a one-line `UsageError`: the variable, the value in quotes
+ *   (never for the token), what is wrong, the accepted form, and `(from .env)` when it came from
+ *   the file. Only the first problem, in the order of `variables.ts`, is reported.
+ * - `AUGMENT_API_TOKEN` and `AUGMENT_STORE_DIR` have no literal default: unset, they are
+ *   `undefined` (the token then comes from the credentials file, the store from
+ *   `<output-dir>/.store`).
+ *
+ * @module
+ */
+import { z } from "zod";
+import { UsageError } from "../errors.ts";
+import { readDotenv } from "./dotenv.ts";
+import { TOKEN_FORM, tokenProblem } from "./token_format.ts";
+import { type SettingName, SETTINGS_VARIABLES } from "./variables.ts";
+
+/** The validated settings. */
+export interface Settings {
+  /** The token from the environment or `.env`; `undefined` when neither sets it. */
+  token?: string;
+  /** Analytics API base URL, normalized: lower-case origin and path, no trailing slash. */
+  baseUrl: string;
+  /** Client-side pacing: requests per minute (1–6000; the service allows 10). */
+  ratePerMinute: number;
+  /** Client-side pacing: burst size (1–100). */
+  burst: number;
+  /** Retries of one request (0–10). */
+  maxRetries: number;
+  /** Time-out of one request, in seconds (1–600). */
+  timeoutSeconds: number;
+  /** Where exports are written. */
+  outputDir: string;
+  /** The `enterprise_id` written into Copilot usage-metrics reports. */
+  enterpriseId: string;
+  /** The local store of published days; `undefined` means `<outputDir>/.store`. */
+  storeDir?: string;
+}
+
+/** Where a setting's value came from. */
+export type SettingSource = "environment" | ".env" | "default";
+
+/** The settings, where each came from, and the `.env` file read (if any). */
+export interface LoadedSettings {
+  settings: Settings;
+  sources: Record<SettingName, SettingSource>;
+  /** Path of the `.env` file read, if there was one. */
+  envFile?: string;
+}
+
+/** Hosts on which the base URL may use plain `http://` (simulator, tests). */
+export const LOOPBACK_HOSTS: readonly string[] = ["127.0.0.1", "localhost", "[::1]"];
+
+/** Variables whose `variables.ts` default is a description, not a value. */
+const NO_LITERAL_DEFAULT: ReadonlySet<SettingName> = new Set([
+  "AUGMENT_API_TOKEN",
+  "AUGMENT_STORE_DIR",
+]);
+
+// deno-lint-ignore no-control-regex
+const CONTROL_CHARS = /[\x00-\x1f\x7f]/;
+
+const BASE_URL_FORM = "expected an https:// URL without credentials, query or fragment " +
+  `(http:// only on ${LOOPBACK_HOSTS.slice(0, -1).join(", ")} or ${LOOPBACK_HOSTS.at(-1)})`;
+
+function wholeNumber(min: number, max: number) {
+  const expected = `expected a whole number from ${min} to ${max}`;
+  return z.string().trim().regex(/^\d{1,9}$/, expected).transform(Number)
+    .pipe(z.number().int().min(min, expected).max(max, expected));
+}
+
+function directory() {
+  const expected = "expected a directory path";
+  return z.string()
+    .refine((s) => s.trim() !== "", `is blank; ${expected}`)
+    .refine((s) => !CONTROL_CHARS.test(s), `contains control characters; ${expected}`);
+}
+
+const token = z.string().check((ctx) => {
+  const problem = tokenProblem(ctx.value);
+  if (problem !== undefined) {
+    ctx.issues.push({ code: "custom", input: ctx.value, message: `${problem}; ${TOKEN_FORM}` });
+  }
+});
+
+const baseUrl = z.string().trim().transform((text, ctx) => {
+  const fail = (problem: string) => {
+    ctx.issues.push({ code: "custom", input: text, message: `${problem}; ${BASE_URL_FORM}` });
+    return z.NEVER;
+  };
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return fail("is not a URL");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return fail(`uses the "${url.protocol.slice(0, -1)}" scheme`);
+  }
+  if (url.username !== "" || url.password !== "") return fail("contains credentials");
+  if (text.includes("?") || text.includes("#")) return fail("has a query or fragment");
+  if (url.protocol === "http:" && !LOOPBACK_HOSTS.includes(url.hostname)) {
+    return fail("uses http:// on a host that is not loopback");
+  }
+  return url.origin + url.pathname.replace(/\/+$/, "");
+});
+
+const enterpriseId = z.string().trim()
+  .min(1, "is blank; expected a non-empty id")
+  .refine((s) => !CONTROL_CHARS.test(s), "contains control characters; expected a printable id");
+
+/** The zod schema of the settings, over the raw text of each variable (defaults applied). */
+export const SettingsSchema = z.object({
+  AUGMENT_API_TOKEN: token.optional(),
+  AUGMENT_API_BASE_URL: baseUrl,
+  AUGMENT_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 6000),
+  AUGMENT_RATE_LIMIT_BURST: wholeNumber(1, 100),
+  AUGMENT_MAX_RETRIES: wholeNumber(0, 10),
+  AUGMENT_REQUEST_TIMEOUT_SECONDS: wholeNumber(1, 600),
+  AUGMENT_OUTPUT_DIR: directory(),
+  AUGMENT_ENTERPRISE_ID: enterpriseId,
+  AUGMENT_STORE_DIR: directory().optional(),
+}).transform((v): Settings => ({
+  token: v.AUGMENT_API_TOKEN,
+  baseUrl: v.AUGMENT_API_BASE_URL,
+  ratePerMinute: v.AUGMENT_RATE_LIMIT_PER_MINUTE,
+  burst: v.AUGMENT_RATE_LIMIT_BURST,
+  maxRetries: v.AUGMENT_MAX_RETRIES,
+  timeoutSeconds: v.AUGMENT_REQUEST_TIMEOUT_SECONDS,
+  outputDir: v.AUGMENT_OUTPUT_DIR,
+  enterpriseId: v.AUGMENT_ENTERPRISE_ID,
+  storeDir: v.AUGMENT_STORE_DIR,
+}));
+
+/**
+ * Builds the settings from the environment, `<cwd>/.env` and the defaults.
+ *
+ * @param options.env reads one variable (default `Deno.env.get`); inject it in tests
+ * @param options.cwd where `.env` is looked for (default `Deno.cwd()`)
+ * @throws {UsageError} a one-line message when a value or the `.env` file is invalid
+ */
+export async function loadSettings(
+  options: { env?: (name: string) => string | undefined; cwd?: string } = {},
+): Promise<LoadedSettings> {
+  const env = options.env ?? ((name: string) => Deno.env.get(name));
+  const dotenv = await readDotenv(options.cwd ?? Deno.cwd());
+
+  const raw: Partial<Record<SettingName, string>> = {};
+  const sources = {} as Record<SettingName, SettingSource>;
+  for (const variable of SETTINGS_VARIABLES) {
+    const name = variable.name;
+    const fromEnv = env(name);
+    const fromFile = dotenv?.values[name];
+    if (fromEnv !== undefined && fromEnv !== "") {
+      raw[name] = fromEnv;
+      sources[name] = "environment";
+    } else if (fromFile !== undefined && fromFile !== "") {
+      raw[name] = fromFile;
+      sources[name] = ".env";
+    } else {
+      if (!NO_LITERAL_DEFAULT.has(name)) raw[name] = variable.default;
+      sources[name] = "default";
+    }
+  }
+
+  const parsed = SettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new UsageError(invalidMessage(parsed.error, raw, sources));
+  }
+  return { settings: parsed.data, sources, ...(dotenv ? { envFile: dotenv.path } : {}) };
+}
+
+/** The one-line message for the first invalid variable, in the order of `variables.ts`. */
+function invalidMessage(
+  error: z.ZodError,
+  raw: Partial<Record<SettingName, string>>,
+  sources: Record<SettingName, SettingSource>,
+): string {
+  const order = SETTINGS_VARIABLES.map((v) => v.name as string);
+  const issue = error.issues
+    .filter((i) => order.includes(String(i.path[0])))
+    .sort((a, b) => order.indexOf(String(a.path[0])) - order.indexOf(String(b.path[0])))[0];
+  if (issue === undefined) return `Invalid settings: ${error.issues[0]?.message ?? "unknown"}`;
+  const name = String(issue.path[0]) as SettingName;
+  const from = sources[name] === ".env" ? " (from .env)" : "";
+  const oneLine = issue.message.replace(/\s+/g, " ");
+  if (name === "AUGMENT_API_TOKEN") return `Invalid ${name}: ${oneLine}${from}`;
+  let message = `Invalid ${name} ${quote(raw[name] ?? "", name)}: ${oneLine}${from}`;
+  // Last line of defence: the token is valid here (it is checked first), so never shown.
+  const secret = raw.AUGMENT_API_TOKEN;
+  if (secret) message = message.replaceAll(secret, "***");
+  return message;
+}
+
+/** The value in double quotes, on one line, shortened, with URL credentials hidden. */
+function quote(value: string, name: SettingName): string {
+  let shown = name === "AUGMENT_API_BASE_URL" ? value.replace(/\/\/[^/?#]*@/, "//***@") : value;
+  if (shown.length > 100) shown = `${shown.slice(0, 97)}…`;
+  return JSON.stringify(shown);
+}
