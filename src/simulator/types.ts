@@ -1,0 +1,84 @@
+/**
+ * The simulator's public types: options, faults, statistics and the running server.
+ *
+ * @module
+ */
+
+/** The Bearer token the simulator accepts by default. */
+export const SIMULATOR_TOKEN = "sim-augment-analytics-token-0000";
+
+/** Misbehaviours of the real service, injected on purpose. Mutable at run time. */
+export interface Faults {
+  /** Every Nth request answers 500 `Internal`. */
+  serverErrorEvery?: number;
+  /** Every Nth request has its connection cut mid-response (the client sees a network error). */
+  resetEvery?: number;
+  /** Every Nth request answers 200 with a truncated, non-JSON body. */
+  malformedEvery?: number;
+  /** The last page carries `next_cursor: null` (else `""`). */
+  nullEndCursor?: boolean;
+  /** Editor and language names in lower case (default: the docs' casing, "VSCode", "Python"). */
+  lowerCaseNames?: boolean;
+  /** Omit `completions_suggested_lines_of_code` and every zero-valued counter. */
+  missingCounters?: boolean;
+  /** Add an undocumented counter (`next_edit_suggestions`), consistently in every endpoint. */
+  unknownCounters?: boolean;
+  /** 429 answers carry `Retry-After` with this many seconds. */
+  retryAfterSeconds?: number;
+}
+
+/** How the simulator behaves. */
+export interface SimulatorOptions {
+  /** Seed of the synthetic data; default 1. */
+  seed?: number;
+  /** Number of identities, about 10% of them service accounts; default 25. */
+  users?: number;
+  /** Accepted Bearer tokens; default `[SIMULATOR_TOKEN]`. */
+  tokens?: string[];
+  /** Tokens known but not permitted: 403 `PermissionDenied`. */
+  forbiddenTokens?: string[];
+  /** Milliseconds since the epoch; "yesterday" (UTC) and publication derive from it. */
+  now?: () => number;
+  /** Token bucket per token; default `{perMinute: 10, burst: 20}`; `false` turns it off. */
+  rateLimit?: { perMinute: number; burst: number } | false;
+  /** Faults to inject; default none. */
+  faults?: Faults;
+}
+
+/** What the simulator received. */
+export interface SimulatorStats {
+  /** Every request received, whatever its answer. */
+  requests: number;
+  /** Requests per path (e.g. `/analytics/v0/dau`). */
+  byEndpoint: Record<string, number>;
+  /** Requests answered 429. */
+  rateLimited: number;
+  /** Faults injected (500, reset, malformed). */
+  faultsInjected: number;
+}
+
+/** A running simulator on loopback. */
+export interface Simulator extends AsyncDisposable {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  readonly port: number;
+  readonly stats: SimulatorStats;
+  /** The faults in force; may be replaced at run time. */
+  faults: Faults;
+  /** Sets every statistic back to zero (the fault counters too). */
+  resetStats(): void;
+  /** Stops listening and closes open connections. */
+  shutdown(): Promise<void>;
+}
+
+/** The metrics object of one record as served: counter name → integer. */
+export type SimMetrics = Record<string, number>;
+
+/** One editor-language record, in the wire shape of `daily-user-activity-by-editor-language`. */
+export interface SimRecord {
+  user_email?: string;
+  service_account_name?: string;
+  editor: string;
+  language: string;
+  metrics: SimMetrics;
+}
