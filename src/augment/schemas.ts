@@ -92,12 +92,17 @@ const IdentityFields = {
   service_account_name: z.string().min(1).nullish(),
 };
 
-function exactlyOneIdentity(v: { user_email?: string | null; service_account_name?: string | null }) {
+function exactlyOneIdentity(
+  v: { user_email?: string | null; service_account_name?: string | null },
+) {
   return (v.user_email ? 1 : 0) + (v.service_account_name ? 1 : 0) === 1;
 }
 const identityMessage = "each record must carry exactly one of user_email or service_account_name";
 
-export const DauCountItem = z.looseObject({ date: day, user_count: z.number().int().nonnegative() });
+export const DauCountItem = z.looseObject({
+  date: day,
+  user_count: z.number().int().nonnegative(),
+});
 export const DauCountResponse = z.looseObject({
   daily_active_user_counts: z.array(DauCountItem),
   metadata: Metadata.optional(),
