@@ -1,0 +1,462 @@
+/**
+ * One pass over a day's records: every sum and distinct-identity set the Copilot formats need.
+ *
+ * @module
+ */
+import type { Counters } from "../model/metrics.ts";
+import type { Day, DayData, IdentityKind } from "../model/types.ts";
+import {
+  addKnown,
+  C,
+  countersOf,
+  hasCli,
+  KNOWN_COUNT,
+  KNOWN_INDEX,
+  type KnownSums,
+} from "./features.ts";
+import { normalizeName } from "./names.ts";
+
+export type { KnownSums };
+
+/** Sums and distinct counts over one scope of a day: an editor, a language, or both. */
+export interface ScopeSummary {
+  /** Normalized (lower-case) editor or language name. */
+  readonly name: string;
+  /** The sixteen documented counters summed over the scope. */
+  readonly sums: KnownSums;
+  /** Distinct identities with a record in the scope. */
+  readonly identities: number;
+  /** Distinct identities with `completions_count` > 0 in the scope. */
+  readonly completionUsers: number;
+  /** Distinct identities with `completions_accepted` > 0 in the scope. */
+  readonly completionEngaged: number;
+  /** Distinct identities with `chat_messages` + `ide_agent_messages` > 0 in the scope. */
+  readonly chatEngaged: number;
+}
+
+/** A scope of one (editor, language) pair; `name` is the language. */
+export interface EditorLanguageSummary extends ScopeSummary {
+  readonly editor: string;
+}
+
+/** A part of one identity's day: its sums in one editor or one language. */
+export interface IdentityPart {
+  /** Normalized editor or language name. */
+  readonly name: string;
+  readonly sums: KnownSums;
+}
+
+/** One identity's day. */
+export interface IdentityDay {
+  /** `${kind}:${name}`: an e-mail and a service account of the same name differ. */
+  readonly key: string;
+  /** E-mail or service-account name exactly as received. */
+  readonly name: string;
+  readonly kind: IdentityKind;
+  /** Every counter of the identity's records, documented and unknown, summed. */
+  readonly counters: Counters;
+  /** The documented counters of `counters`, in `KNOWN_COUNTERS` order. */
+  readonly sums: KnownSums;
+  /** The identity's sums per editor, sorted by name. */
+  readonly editors: readonly IdentityPart[];
+  /** The identity's sums per language, sorted by name. */
+  readonly languages: readonly IdentityPart[];
+  /** `completions_accepted` > 0. */
+  readonly completionEngaged: boolean;
+  /** `chat_messages` + `ide_agent_messages` > 0 (IDE chat, as GitHub counts chat users). */
+  readonly chat: boolean;
+  /** Any agent messages > 0: IDE, Remote or CLI agent. */
+  readonly agent: boolean;
+  /** IDE or Remote agent messages > 0 (`used_agent` of a user row). */
+  readonly ideOrRemoteAgent: boolean;
+  /** Any CLI agent counter > 0 (messages or lines, interactive or not). */
+  readonly cli: boolean;
+  /** Completions accepted, or chat, or any agent messages (`total_engaged_users`). */
+  readonly engaged: boolean;
+}
+
+/** Everything a day's conversion needs, computed once by {@link analyzeDay}. */
+export interface DayAnalysis {
+  readonly day: Day;
+  /** `dau-count` for the day, when the service reported it. */
+  readonly dauCount?: number;
+  /** `daily-usage` counters for the day, when the service reported them. */
+  readonly usage?: Counters;
+  /** Every counter of the day's records, documented and unknown, summed. */
+  readonly totals: Counters;
+  /** The documented counters of `totals`, in `KNOWN_COUNTERS` order. */
+  readonly totalSums: KnownSums;
+  /** Distinct identities in the records. */
+  readonly identityCount: number;
+  /** Distinct service accounts in the records. */
+  readonly serviceAccountCount: number;
+  /** `dauCount` when reported, otherwise `identityCount`. */
+  readonly dailyActiveUsers: number;
+  /** Distinct identities that accepted a completion, chatted, or sent any agent message. */
+  readonly engagedCount: number;
+  /** Distinct identities with `completions_accepted` > 0. */
+  readonly completionEngagedCount: number;
+  /** Keys (`${kind}:${name}`) of every identity with a record. */
+  readonly activeIdentities: ReadonlySet<string>;
+  /** Keys of identities with chat or IDE-agent messages. */
+  readonly chatIdentities: ReadonlySet<string>;
+  /** Keys of identities with any agent messages (IDE, Remote, CLI). */
+  readonly agentIdentities: ReadonlySet<string>;
+  /** Keys of identities with any CLI agent activity. */
+  readonly cliIdentities: ReadonlySet<string>;
+  /** Per editor, sorted by name. */
+  readonly editors: readonly ScopeSummary[];
+  /** Per language, sorted by name. */
+  readonly languages: readonly ScopeSummary[];
+  /** Per (editor, language), sorted by editor then language. */
+  readonly editorLanguages: readonly EditorLanguageSummary[];
+  /** Per identity, sorted by name then kind. */
+  readonly identities: readonly IdentityDay[];
+}
+
+const N = KNOWN_COUNT;
+
+/**
+ * Columns of cells: one cell per (identity, editor, language) after normalizing; at most one
+ * per record, so the columns are sized once. Each identity's cells form a linked list
+ * (`next`), so finding a record's cell is a short scan of that identity's few cells, with no
+ * key to build or hash; the scan also counts the identity's distinct editors and languages.
+ */
+class Cells {
+  count = 0;
+  /** Distinct (identity, editor) plus (identity, language) pairs: the identity parts. */
+  parts = 0;
+  readonly editor: Int32Array;
+  readonly language: Int32Array;
+  readonly next: Int32Array;
+  readonly sums: Float64Array;
+  /** First cell of each identity, -1 for none yet. */
+  readonly head: number[] = [];
+
+  constructor(capacity: number) {
+    this.editor = new Int32Array(capacity);
+    this.language = new Int32Array(capacity);
+    this.next = new Int32Array(capacity);
+    this.sums = new Float64Array(capacity * N);
+  }
+
+  find(identity: number, editor: number, language: number): number {
+    let newEditor = 1;
+    let newLanguage = 1;
+    for (let c = this.head[identity]; c >= 0; c = this.next[c]) {
+      const sameEditor = this.editor[c] === editor;
+      const sameLanguage = this.language[c] === language;
+      if (sameEditor && sameLanguage) return c;
+      if (sameEditor) newEditor = 0;
+      if (sameLanguage) newLanguage = 0;
+    }
+    this.parts += newEditor + newLanguage;
+    const c = this.count++;
+    this.editor[c] = editor;
+    this.language[c] = language;
+    this.next[c] = this.head[identity];
+    this.head[identity] = c;
+    return c;
+  }
+}
+
+/** Normalized names, interned to small indices; raw spellings are cached. */
+class Names {
+  readonly names: string[] = [];
+  readonly #byRaw = new Map<string, number>();
+  readonly #byName = new Map<string, number>();
+
+  index(raw: string): number {
+    let i = this.#byRaw.get(raw);
+    if (i === undefined) {
+      const name = normalizeName(raw);
+      i = this.#byName.get(name);
+      if (i === undefined) {
+        i = this.names.length;
+        this.names.push(name);
+        this.#byName.set(name, i);
+      }
+      this.#byRaw.set(raw, i);
+    }
+    return i;
+  }
+}
+
+/** Distinct-identity counters per scope, fed identity by identity (cells grouped). */
+class ScopeCounts {
+  readonly identities: Int32Array;
+  readonly completionUsers: Int32Array;
+  readonly completionEngaged: Int32Array;
+  readonly chatEngaged: Int32Array;
+  // Last identity counted per scope and flag: an identity is counted once per scope.
+  readonly markIdentity: Int32Array;
+  readonly markUsers: Int32Array;
+  readonly markEngaged: Int32Array;
+  readonly markChat: Int32Array;
+
+  constructor(size: number) {
+    this.identities = new Int32Array(size);
+    this.completionUsers = new Int32Array(size);
+    this.completionEngaged = new Int32Array(size);
+    this.chatEngaged = new Int32Array(size);
+    this.markIdentity = new Int32Array(size).fill(-1);
+    this.markUsers = new Int32Array(size).fill(-1);
+    this.markEngaged = new Int32Array(size).fill(-1);
+    this.markChat = new Int32Array(size).fill(-1);
+  }
+
+  see(scope: number, id: number, sums: Float64Array, base: number): void {
+    if (this.markIdentity[scope] !== id) {
+      this.markIdentity[scope] = id;
+      this.identities[scope]++;
+    }
+    if (sums[base + C.completionsCount] > 0 && this.markUsers[scope] !== id) {
+      this.markUsers[scope] = id;
+      this.completionUsers[scope]++;
+    }
+    if (sums[base + C.completionsAccepted] > 0 && this.markEngaged[scope] !== id) {
+      this.markEngaged[scope] = id;
+      this.completionEngaged[scope]++;
+    }
+    if (
+      sums[base + C.chatMessages] + sums[base + C.ideAgentMessages] > 0 &&
+      this.markChat[scope] !== id
+    ) {
+      this.markChat[scope] = id;
+      this.chatEngaged[scope]++;
+    }
+  }
+
+  summary(scope: number, name: string, sums: KnownSums): ScopeSummary {
+    return {
+      name,
+      sums,
+      identities: this.identities[scope],
+      completionUsers: this.completionUsers[scope],
+      completionEngaged: this.completionEngaged[scope],
+      chatEngaged: this.chatEngaged[scope],
+    };
+  }
+}
+
+function addInto(target: Float64Array, at: number, source: Float64Array, from: number): void {
+  for (let j = 0; j < N; j++) target[at + j] += source[from + j];
+}
+
+function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * One pass over a day's records: every sum and distinct-identity set any format needs.
+ *
+ * Records are merged into cells (identity × normalized editor × normalized language), so
+ * case variants such as `VSCode` and `vscode` sum their counters and count each identity
+ * once. A second pass over the cells, grouped by identity, computes the per-scope sums and
+ * distinct counts. Counters are assumed non-negative: "engaged in a scope" means a positive
+ * counter in any of the identity's cells there.
+ */
+export function analyzeDay(day: DayData): DayAnalysis {
+  // ---- Pass 1: records → cells; unknown counters summed per day and per identity.
+  const editorNames = new Names();
+  const languageNames = new Names();
+  const userIds = new Map<string, number>();
+  const accountIds = new Map<string, number>();
+  const idNames: string[] = [];
+  const idKinds: IdentityKind[] = [];
+  const idUnknown: (Record<string, number> | undefined)[] = [];
+  const dayUnknown: Record<string, number> = {};
+  const cells = new Cells(day.records.length);
+
+  for (const r of day.records) {
+    const ids = r.kind === "service_account" ? accountIds : userIds;
+    let id = ids.get(r.identity);
+    if (id === undefined) {
+      id = idNames.length;
+      ids.set(r.identity, id);
+      idNames.push(r.identity);
+      idKinds.push(r.kind === "service_account" ? "service_account" : "user");
+      idUnknown.push(undefined);
+      cells.head.push(-1);
+    }
+    const c = cells.find(id, editorNames.index(r.editor), languageNames.index(r.language));
+    const m = r.metrics;
+    const present = addKnown(cells.sums, c * N, m);
+    let keys = 0;
+    for (const _ in m) keys++;
+    if (keys > present) {
+      // Unknown counters: rare, so the slow path may look every key up.
+      for (const k in m) {
+        if (KNOWN_INDEX.has(k)) continue;
+        const v = m[k];
+        dayUnknown[k] = (dayUnknown[k] ?? 0) + v;
+        const u = idUnknown[id] ??= {};
+        u[k] = (u[k] ?? 0) + v;
+      }
+    }
+  }
+
+  // ---- Pass 2: cells grouped by identity → scopes, identities, sets.
+  const nIds = idNames.length;
+  const nE = editorNames.names.length;
+  const nL = languageNames.names.length;
+  const sums = cells.sums;
+
+  const totalSums = new Float64Array(N);
+  const editorSums = new Float64Array(nE * N);
+  const languageSums = new Float64Array(nL * N);
+  const editorCounts = new ScopeCounts(nE);
+  const languageCounts = new ScopeCounts(nL);
+  // All small sums live in a few pools (one Float64Array each), so that every addition is
+  // monomorphic; the analysis hands out subarray views of them.
+  const idPool = new Float64Array(nIds * N);
+  const partPool = new Float64Array(cells.parts * N);
+  let partCursor = 0;
+  const pairPool = new Float64Array(Math.min(cells.count, nE * nL) * N);
+  const pairIndex = new Map<number, number>();
+  const pairEditor: number[] = [];
+  const pairLanguage: number[] = [];
+  const pairCounts: number[][] = []; // [identities, completionUsers, completionEngaged, chat]
+
+  const identities: IdentityDay[] = [];
+  const active = new Set<string>();
+  const chat = new Set<string>();
+  const agent = new Set<string>();
+  const cli = new Set<string>();
+  let serviceAccounts = 0;
+  let engagedCount = 0;
+  let completionEngagedCount = 0;
+  // Per-identity part offsets in partPool, reset after each identity.
+  const editorSlot = new Int32Array(nE).fill(-1);
+  const languageSlot = new Int32Array(nL).fill(-1);
+
+  for (let id = 0; id < nIds; id++) {
+    const ownAt = id * N;
+    const editors: IdentityPart[] = [];
+    const languages: IdentityPart[] = [];
+    for (let c = cells.head[id]; c >= 0; c = cells.next[c]) {
+      const base = c * N;
+      const e = cells.editor[c];
+      const l = cells.language[c];
+      addInto(idPool, ownAt, sums, base);
+      addInto(editorSums, e * N, sums, base);
+      addInto(languageSums, l * N, sums, base);
+      editorCounts.see(e, id, sums, base);
+      languageCounts.see(l, id, sums, base);
+
+      const pk = e * nL + l;
+      let p = pairIndex.get(pk);
+      if (p === undefined) {
+        p = pairEditor.length;
+        pairIndex.set(pk, p);
+        pairEditor.push(e);
+        pairLanguage.push(l);
+        pairCounts.push([0, 0, 0, 0]);
+      }
+      addInto(pairPool, p * N, sums, base);
+      // A cell is unique per (identity, editor, language): each counts its identity once.
+      const pc = pairCounts[p];
+      pc[0]++;
+      if (sums[base + C.completionsCount] > 0) pc[1]++;
+      if (sums[base + C.completionsAccepted] > 0) pc[2]++;
+      if (sums[base + C.chatMessages] + sums[base + C.ideAgentMessages] > 0) pc[3]++;
+
+      if (editorSlot[e] < 0) {
+        editorSlot[e] = partCursor;
+        editors.push({
+          name: editorNames.names[e],
+          sums: partPool.subarray(partCursor, partCursor + N),
+        });
+        partCursor += N;
+      }
+      addInto(partPool, editorSlot[e], sums, base);
+      if (languageSlot[l] < 0) {
+        languageSlot[l] = partCursor;
+        languages.push({
+          name: languageNames.names[l],
+          sums: partPool.subarray(partCursor, partCursor + N),
+        });
+        partCursor += N;
+      }
+      addInto(partPool, languageSlot[l], sums, base);
+    }
+    for (let c = cells.head[id]; c >= 0; c = cells.next[c]) {
+      editorSlot[cells.editor[c]] = -1;
+      languageSlot[cells.language[c]] = -1;
+    }
+    addInto(totalSums, 0, idPool, ownAt);
+    const own = idPool.subarray(ownAt, ownAt + N);
+
+    const kind = idKinds[id];
+    const key = `${kind}:${idNames[id]}`;
+    const completionEngaged = own[C.completionsAccepted] > 0;
+    const usedChat = own[C.chatMessages] + own[C.ideAgentMessages] > 0;
+    const ideOrRemoteAgent = own[C.ideAgentMessages] + own[C.remoteAgentMessages] > 0;
+    const usedAgent = ideOrRemoteAgent ||
+      own[C.cliInteractiveMessages] + own[C.cliNonInteractiveMessages] > 0;
+    const usedCli = hasCli(own);
+    const engaged = completionEngaged || usedChat || usedAgent;
+    active.add(key);
+    if (usedChat) chat.add(key);
+    if (usedAgent) agent.add(key);
+    if (usedCli) cli.add(key);
+    if (kind === "service_account") serviceAccounts++;
+    if (engaged) engagedCount++;
+    if (completionEngaged) completionEngagedCount++;
+    identities.push({
+      key,
+      name: idNames[id],
+      kind,
+      counters: countersOf(own, idUnknown[id]),
+      sums: own,
+      editors: editors.length > 1 ? editors.sort(byName) : editors,
+      languages: languages.length > 1 ? languages.sort(byName) : languages,
+      completionEngaged,
+      chat: usedChat,
+      agent: usedAgent,
+      ideOrRemoteAgent,
+      cli: usedCli,
+      engaged,
+    });
+  }
+  identities.sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0
+  );
+
+  const editors = editorNames.names.map((name, e) =>
+    editorCounts.summary(e, name, editorSums.subarray(e * N, e * N + N))
+  ).sort(byName);
+  const languages = languageNames.names.map((name, l) =>
+    languageCounts.summary(l, name, languageSums.subarray(l * N, l * N + N))
+  ).sort(byName);
+  const editorLanguages: EditorLanguageSummary[] = pairEditor.map((e, p) => ({
+    editor: editorNames.names[e],
+    name: languageNames.names[pairLanguage[p]],
+    sums: pairPool.subarray(p * N, p * N + N),
+    identities: pairCounts[p][0],
+    completionUsers: pairCounts[p][1],
+    completionEngaged: pairCounts[p][2],
+    chatEngaged: pairCounts[p][3],
+  })).sort((a, b) => a.editor < b.editor ? -1 : a.editor > b.editor ? 1 : byName(a, b));
+
+  return {
+    day: day.day,
+    dauCount: day.dauCount,
+    usage: day.usage,
+    totals: countersOf(totalSums, dayUnknown),
+    totalSums,
+    identityCount: nIds,
+    serviceAccountCount: serviceAccounts,
+    dailyActiveUsers: day.dauCount ?? nIds,
+    engagedCount,
+    completionEngagedCount,
+    activeIdentities: active,
+    chatIdentities: chat,
+    agentIdentities: agent,
+    cliIdentities: cli,
+    editors,
+    languages,
+    editorLanguages,
+    identities,
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * Conversion from Augment records to every Copilot format. Pure: no I/O, no Deno APIs.
+ *
+ * @module
+ */
+export { analyzeDay } from "./analyze.ts";
+export type {
+  DayAnalysis,
+  EditorLanguageSummary,
+  IdentityDay,
+  IdentityPart,
+  KnownSums,
+  ScopeSummary,
+} from "./analyze.ts";
+export { ActiveWindow } from "./active_window.ts";
+export type { WindowCounts, WindowDaySets } from "./active_window.ts";
+export { toMetricsDay } from "./metrics_day.ts";
+export { toLegacyUsageDay } from "./legacy_usage.ts";
+export { toEntityDayTotal, toEntityReport } from "./entity_report.ts";
+export { toUserRows } from "./user_rows.ts";
+export { userIdOf } from "./user_id.ts";
+export { normalizeName } from "./names.ts";
+export type * from "./types.ts";
