@@ -1,3 +1,11 @@
-/** Entry point (placeholder until the CLI lands). */
-import { NAME, VERSION } from "./src/version.ts";
-if (import.meta.main) console.log(`${NAME} ${VERSION}`);
+/**
+ * augment-metrics: export Augment Code usage from the Augment Analytics API in GitHub
+ * Copilot metrics formats.
+ *
+ * @module
+ */
+import { main } from "./src/cli/main.ts";
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,62 @@
+/**
+ * From settings to a ready Analytics client: resolve the token, build the paced, retrying
+ * HTTP client, and log retries.
+ *
+ * @module
+ */
+import { AnalyticsClient } from "../augment/client.ts";
+import { resolveToken, type TokenSource } from "../auth/resolve_token.ts";
+import { type LoadedSettings, loadSettings } from "../config/settings.ts";
+import { HttpClient } from "../http/client.ts";
+import { NAME, VERSION } from "../version.ts";
+import type { CommandContext } from "./main.ts";
+
+/** Loads the settings (environment, then `.env`, then defaults). */
+export async function loadContextSettings(): Promise<LoadedSettings> {
+  return await loadSettings();
+}
+
+/** What the demo changes: its simulator's address, token and a faster rate. */
+export interface ConnectOverrides {
+  readonly ratePerMinute?: number;
+  readonly burst?: number;
+  readonly baseUrl?: string;
+  readonly token?: string;
+}
+
+/** A client for the configured service, with the token resolved. */
+export async function connect(
+  loaded: LoadedSettings,
+  ctx: CommandContext,
+  overrides: ConnectOverrides = {},
+): Promise<
+  {
+    http: HttpClient;
+    client: AnalyticsClient;
+    tokenSource: TokenSource | "simulator";
+    tokenPath?: string;
+  }
+> {
+  const s = loaded.settings;
+  const resolved = overrides.token !== undefined
+    ? { token: overrides.token, source: "simulator" as const, path: undefined }
+    : await resolveToken(loaded);
+  const http = new HttpClient({
+    baseUrl: overrides.baseUrl ?? s.baseUrl,
+    token: resolved.token,
+    userAgent: `${NAME}/${VERSION}`,
+    timeoutMs: s.timeoutSeconds * 1000,
+    maxRetries: s.maxRetries,
+    ratePerMinute: overrides.ratePerMinute ?? s.ratePerMinute,
+    burst: overrides.burst ?? s.burst,
+    onRetry: (info) =>
+      ctx.output.debug(
+        `Retrying ${info.endpoint} in ${
+          (info.delayMs / 1000).toFixed(1)
+        }s (attempt ${info.attempt}): ${info.reason}`,
+        { event: "retry", endpoint: info.endpoint, attempt: info.attempt, delay_ms: info.delayMs },
+      ),
+  });
+  const client = new AnalyticsClient(http, { now: ctx.now });
+  return { http, client, tokenSource: resolved.source, tokenPath: resolved.path };
+}

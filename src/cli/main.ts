@@ -1,0 +1,339 @@
+/**
+ * The command-line program: parses, dispatches, and maps every error to one line and an
+ * exit code. Each command lives in its own file.
+ *
+ * @module
+ */
+import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import {
+  AuthError,
+  EXIT,
+  exitCodeOf,
+  InterruptedError,
+  ServiceError,
+  UsageError,
+} from "../errors.ts";
+import { StoreError } from "../store/day_store.ts";
+import { NAME, VERSION } from "../version.ts";
+import { authLogin, authLogout, authStatus } from "./auth.ts";
+import { demoCommand } from "./demo.ts";
+import { exportCommand } from "./export.ts";
+import { type LogFormat, Output, type OutputStreams, processStreams } from "./output.ts";
+import { simulateCommand } from "./simulate.ts";
+
+/** Global options every command sees. */
+export interface GlobalOptions {
+  verbose?: boolean;
+  quiet?: boolean;
+  logFormat: LogFormat;
+  now?: number;
+}
+
+/** What a command needs from the program: its output and the clock. */
+export interface CommandContext {
+  readonly output: Output;
+  readonly now: () => number;
+  /** Aborted on SIGINT / SIGTERM. */
+  readonly signal: AbortSignal;
+}
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  unexpected failure (a bug, or a corrupted local store)
+  2  usage or configuration error (bad flag, bad or future date, missing token)
+  3  the service refused the token or the action (401/403)
+  4  the service or network failed after retries (429, 5xx, time-outs, malformed answers)
+  130 interrupted (^C); days already fetched are kept, re-run to continue`;
+
+function parseDayOption(flag: string) {
+  return (value: string): string => {
+    if (
+      !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ||
+      new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value
+    ) {
+      throw new UsageError(
+        `Invalid ${flag} "${value}": expected a real calendar day written YYYY-MM-DD`,
+      );
+    }
+    return value;
+  };
+}
+
+function parseIntOption(flag: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) {
+      throw new UsageError(
+        `Invalid ${flag} "${value}": expected a whole number from ${min} to ${max}`,
+      );
+    }
+    return n;
+  };
+}
+
+function parseNow(value: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new UsageError(`Invalid --now "${value}": expected an ISO 8601 time`);
+  return ms;
+}
+
+/** The formats `--format` accepts. */
+export const FORMAT_CHOICES = ["copilot", "usage-metrics", "legacy-usage", "csv"] as const;
+
+function parseFormats(value: string, previous: string[] | undefined): string[] {
+  const list = [...(previous ?? [])];
+  for (const part of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+    if (!(FORMAT_CHOICES as readonly string[]).includes(part)) {
+      throw new UsageError(
+        `Invalid --format "${part}": expected one or more of ${FORMAT_CHOICES.join(", ")}`,
+      );
+    }
+    if (!list.includes(part)) list.push(part);
+  }
+  return list;
+}
+
+/** Builds the program. `run` receives each command's action so that main() can map errors. */
+export function buildProgram(
+  streams: OutputStreams,
+  contextFor: (g: GlobalOptions) => CommandContext,
+) {
+  const program = new Command()
+    .name(NAME)
+    .description(
+      "Export Augment Code usage from the Augment Analytics API in GitHub Copilot metrics formats.",
+    )
+    .version(`${NAME} ${VERSION}`, "-V, --version", "print the version and exit")
+    .helpOption("-h, --help", "show help for a command")
+    .option("-v, --verbose", "print debug lines on stderr")
+    .option("-q, --quiet", "print only warnings and errors")
+    .addOption(
+      new Option("--log-format <format>", "log lines on stderr: text, or JSON lines for CI")
+        .choices(["text", "json"] as const)
+        .default("text" as const),
+    )
+    .addOption(
+      new Option("--now <iso>", "pretend the time is <iso> (testing)").argParser(parseNow)
+        .hideHelp(),
+    )
+    .addHelpText("after", EXIT_CODES_HELP)
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => streams.stdout(s),
+      writeErr: (s) => streams.stderr(s),
+      outputError: () => {},
+    })
+    .exitOverride();
+
+  program
+    .command("export", { isDefault: true })
+    .description(
+      "Fetch Augment usage and write it in Copilot formats (the default command).\n" +
+        "Without a range option, exports the last 28 published days.",
+    )
+    .option("--last-28-days", "the 28 days ending at the newest published day (UTC)")
+    .option(
+      "--start-date <YYYY-MM-DD>",
+      "first day (UTC), with --end-date",
+      parseDayOption("--start-date"),
+    )
+    .option(
+      "--end-date <YYYY-MM-DD>",
+      "last day (UTC), at most yesterday, with --start-date",
+      parseDayOption("--end-date"),
+    )
+    .option(
+      "--since-last",
+      "for cron: fetch every day after the newest stored day up to the newest published day, then rewrite the last 28 days' outputs",
+    )
+    .option("-o, --output-dir <dir>", "where to write (env: AUGMENT_OUTPUT_DIR, default: ./data)")
+    .option(
+      "-f, --format <formats>",
+      `formats to write, comma-separated or repeated: ${FORMAT_CHOICES.join(", ")} (default: all)`,
+      parseFormats,
+    )
+    .option("--aggregate", "write aggregated_metrics_*.json, the 28-day summary (default: on)")
+    .option("--no-aggregate", "do not write aggregated_metrics_*.json")
+    .option(
+      "--csv-detail",
+      "also write metrics_detail_*.csv: one row per day, identity, editor and language",
+    )
+    .option(
+      "--enterprise-id <id>",
+      "enterprise_id in usage-metrics reports (env: AUGMENT_ENTERPRISE_ID, default: augment)",
+    )
+    .option(
+      "--store-dir <dir>",
+      "local store of fetched days (env: AUGMENT_STORE_DIR, default: <output-dir>/.store)",
+    )
+    .option("--refresh", "fetch every day again, even those in the local store")
+    .option(
+      "--dry-run",
+      "print the request plan and the time it takes; make no request, write nothing",
+    )
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (opts, cmd) => {
+      const g = cmd.optsWithGlobals() as GlobalOptions;
+      await exportCommand(opts, contextFor(g));
+    });
+
+  const auth = program.command("auth").description(
+    "Manage the Analytics API token (~/.augment/credentials)",
+  );
+  auth
+    .command("login")
+    .description("Save a service-account token to ~/.augment/credentials (file mode 0600)")
+    .option("--token-stdin", "read the token from standard input (for automation)")
+    .action(async (opts, cmd) => {
+      await authLogin(opts, contextFor(cmd.optsWithGlobals() as GlobalOptions));
+    });
+  auth
+    .command("status")
+    .description("Say where the token comes from, and prove it works with one cheap request")
+    .action(async (_opts, cmd) => {
+      await authStatus(contextFor(cmd.optsWithGlobals() as GlobalOptions));
+    });
+  auth
+    .command("logout")
+    .description("Remove ~/.augment/credentials (only that file)")
+    .action(async (_opts, cmd) => {
+      await authLogout(contextFor(cmd.optsWithGlobals() as GlobalOptions));
+    });
+
+  program
+    .command("simulate")
+    .description("Serve a local Augment Analytics API with synthetic data, until ^C")
+    .option(
+      "--port <n>",
+      "port on 127.0.0.1 (default: a free one)",
+      parseIntOption("--port", 0, 65535),
+    )
+    .option("--seed <n>", "data seed (default: 1)", parseIntOption("--seed", 0, 2 ** 31 - 1))
+    .option(
+      "--users <n>",
+      "identities, about 10% service accounts (default: 25)",
+      parseIntOption("--users", 1, 100_000),
+    )
+    .option("--no-rate-limit", "do not enforce the 10 requests a minute limit")
+    .action(async (opts, cmd) => {
+      await simulateCommand(opts, contextFor(cmd.optsWithGlobals() as GlobalOptions));
+    });
+
+  program
+    .command("demo")
+    .description(
+      "Start the simulator on a free loopback port and export the last 28 days from it with the real code path; needs no token",
+    )
+    .option("-o, --output-dir <dir>", "where to write (default: ./data/demo)")
+    .option(
+      "--users <n>",
+      "identities in the simulated organisation (default: 25)",
+      parseIntOption("--users", 1, 100_000),
+    )
+    .option("--seed <n>", "data seed (default: 1)", parseIntOption("--seed", 0, 2 ** 31 - 1))
+    .action(async (opts, cmd) => {
+      await demoCommand(opts, contextFor(cmd.optsWithGlobals() as GlobalOptions));
+    });
+
+  return program;
+}
+
+/** Runs the program with `args`; returns the exit code. Never throws. */
+export async function main(
+  args: string[],
+  streams: OutputStreams = processStreams(),
+): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) Deno.exit(EXIT.interrupted);
+    controller.abort(new InterruptedError());
+  };
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+
+  let output = new Output(streams);
+  const contextFor = (g: GlobalOptions): CommandContext => {
+    const fixed = g.now;
+    const started = Date.now();
+    const now = fixed === undefined ? Date.now : () => fixed + (Date.now() - started);
+    output = new Output(
+      streams,
+      g.quiet ? "quiet" : g.verbose ? "verbose" : "normal",
+      g.logFormat ?? "text",
+      now,
+    );
+    return { output, now, signal: controller.signal };
+  };
+
+  try {
+    await buildProgram(streams, contextFor).parseAsync(args, { from: "user" });
+    return EXIT.ok;
+  } catch (err) {
+    return report(err, output, args);
+  } finally {
+    output.done();
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+  }
+}
+
+function report(err: unknown, output: Output, args: string[]): number {
+  if (err instanceof CommanderError) {
+    if (
+      err.code === "commander.helpDisplayed" || err.code === "commander.version" ||
+      err.code === "commander.help"
+    ) return EXIT.ok;
+    const msg = err.message.replace(/^error: /, "");
+    const sub = args.find((a) => !a.startsWith("-"));
+    const helpCmd = sub && ["export", "auth", "simulate", "demo"].includes(sub)
+      ? `${NAME} ${sub} --help`
+      : `${NAME} --help`;
+    output.error(`${upperFirst(msg)} (see \`${helpCmd}\`)`);
+    return EXIT.usage;
+  }
+  // Errors thrown from argument parsers arrive wrapped by commander in some versions.
+  const e = err instanceof Error && (err as { cause?: unknown }).cause instanceof UsageError
+    ? (err as { cause: UsageError }).cause
+    : err;
+  if (e instanceof UsageError) {
+    output.error(e.hint ? `${e.message}: ${e.hint}` : e.message);
+    return e.exitCode;
+  }
+  if (e instanceof InterruptedError || (e instanceof DOMException && e.name === "AbortError")) {
+    output.error(
+      "Interrupted: every day fetched so far is kept; run the same command again to continue",
+    );
+    return EXIT.interrupted;
+  }
+  if (e instanceof AuthError || e instanceof ServiceError || e instanceof StoreError) {
+    output.error(e.message);
+    return exitCodeOf(e);
+  }
+  if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+    output.error(
+      `Not permitted: ${(e as Error).message.split("\n")[0]}; this program may connect only to ` +
+        `api.augmentcode.com and loopback, and read only the variables it documents`,
+    );
+    return EXIT.usage;
+  }
+  if (
+    e instanceof Error && /ENOSPC|No space left/i.test(e.message)
+  ) {
+    output.error(
+      `Cannot write: the disk is full (${(e as Error).message}); free some space and run again`,
+    );
+    return EXIT.failure;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  output.error(
+    `Unexpected failure: ${message} (run with --verbose for details, and please report it)`,
+  );
+  if (e instanceof Error && e.stack) output.debug(e.stack);
+  return EXIT.failure;
+}
+
+function upperFirst(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

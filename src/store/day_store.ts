@@ -1,0 +1,435 @@
+/**
+ * The local store of published days. A day, once published by the service, never changes,
+ * so a day fetched after its publication is kept here and never fetched again.
+ *
+ * Layout (format version 1), by default `<output-dir>/.store/`:
+ *
+ * ```
+ * store.json                        {"format": "augment-metrics-store", "version": 1, "base_url": …}
+ * days/<YYYY-MM-DD>.ndjson          line 1: header {version, day, fetched_at, dau_count, usage,
+ *                                   record_count, counters}; then one record a line:
+ *                                   [identity, kind, editor, language, metrics]
+ * identities/<YYYY-MM-DD>.json      {version, day, fetched_at, identities: [[name, kind], …]}
+ *                                   (days before an exported range, from the `dau` endpoint)
+ * user-activity/<start>_<end>.json  {version, start, end, fetched_at, users: […]}
+ * ```
+ *
+ * Every file is written atomically (temporary file, then rename), and a day's file is
+ * written only once all of its pages arrived, so an interrupted run loses at most the day in
+ * flight. A file of an unknown version, or one that does not parse, is reported with a
+ * `StoreError`; it is never used silently.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { z } from "zod";
+import { writeFileAtomic } from "../export/atomic.ts";
+import { addDays, isDay } from "../model/dates.ts";
+import { type Counters, isKnownCounter, parseCounters } from "../model/metrics.ts";
+import type {
+  ActivityRecord,
+  Day,
+  DayData,
+  Identity,
+  IdentityKind,
+  UserActivity,
+} from "../model/types.ts";
+
+/** The store format this version reads and writes. */
+export const STORE_VERSION = 1;
+const STORE_FORMAT = "augment-metrics-store";
+
+/** A store file that cannot be used: corrupted, of another version, or for another service. */
+export class StoreError extends Error {
+  override name = "StoreError";
+  readonly exitCode = 1;
+}
+
+/** A day's publication: after this hour (UTC) of the next day, a day's data is final. */
+export const PUBLICATION_HOUR_UTC = 3;
+
+/** Whether data for `day` fetched at `fetchedAtMs` is final (fetched after publication). */
+export function isPublishedAt(day: Day, fetchedAtMs: number): boolean {
+  const final = Date.parse(`${addDays(day, 1)}T0${PUBLICATION_HOUR_UTC}:00:00Z`);
+  return fetchedAtMs >= final;
+}
+
+/** The newest day whose data is final at `nowMs` (yesterday after 03:00 UTC, else the day before). */
+export function newestPublishedDay(nowMs: number): Day {
+  const today = new Date(nowMs).toISOString().slice(0, 10);
+  const yesterday = addDays(today, -1);
+  return isPublishedAt(yesterday, nowMs) ? yesterday : addDays(today, -2);
+}
+
+const Header = z.object({
+  version: z.number(),
+  day: z.string().refine(isDay),
+  fetched_at: z.string(),
+  dau_count: z.number().int().nonnegative().nullable(),
+  usage: z.record(z.string(), z.number()).nullable(),
+  record_count: z.number().int().nonnegative(),
+  counters: z.array(z.string()),
+});
+
+const RecordLine = z.tuple([
+  z.string().min(1),
+  z.enum(["u", "s"]),
+  z.string(),
+  z.string(),
+  z.record(z.string(), z.number()),
+]);
+
+const IdentitiesFile = z.object({
+  version: z.number(),
+  day: z.string().refine(isDay),
+  fetched_at: z.string(),
+  identities: z.array(z.tuple([z.string().min(1), z.enum(["u", "s"])])),
+});
+
+const UserActivityFile = z.object({
+  version: z.number(),
+  start: z.string().refine(isDay),
+  end: z.string().refine(isDay),
+  fetched_at: z.string(),
+  users: z.array(z.tuple([
+    z.string().min(1),
+    z.enum(["u", "s"]),
+    z.number().int().nonnegative(),
+    z.record(z.string(), z.number()),
+  ])),
+});
+
+const StoreFile = z.object({
+  format: z.literal(STORE_FORMAT),
+  version: z.number(),
+  base_url: z.string(),
+  created_at: z.string(),
+});
+
+/** What the store knows of a day without reading its records. */
+export interface StoredDayInfo {
+  readonly day: Day;
+  readonly fetchedAt: string;
+  readonly recordCount: number;
+  /** Every counter name present in the day's records (known and unknown). */
+  readonly counters: readonly string[];
+  /** Distinct identities of the day. */
+  readonly identityCount: number;
+}
+
+const kindCode = (k: IdentityKind) => (k === "user" ? "u" : "s");
+const kindOf = (c: "u" | "s"): IdentityKind => (c === "u" ? "user" : "service_account");
+
+/** Metrics as stored: documented counters that are 0 are left out (a missing counter is 0). */
+function compactMetrics(m: Counters): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key in m) {
+    const v = m[key];
+    if (v !== 0 || !isKnownCounter(key)) out[key] = v;
+  }
+  return out;
+}
+
+/** The local store of published days, rooted at `dir`. */
+export class DayStore {
+  private constructor(readonly dir: string) {}
+
+  /**
+   * Opens the store at `dir` only if it exists (for a dry run, which creates nothing).
+   */
+  static async openExisting(dir: string, baseUrl: string): Promise<DayStore | undefined> {
+    try {
+      await Deno.stat(join(dir, "store.json"));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return undefined;
+      throw e;
+    }
+    return await DayStore.open(dir, baseUrl);
+  }
+
+  /**
+   * Opens (creating if needed) the store at `dir` for the service at `baseUrl`. A store made
+   * for another base URL, or by another store version, is refused with a `StoreError`.
+   */
+  static async open(dir: string, baseUrl: string, nowMs = Date.now()): Promise<DayStore> {
+    const store = new DayStore(dir);
+    const path = join(dir, "store.json");
+    let text: string | undefined;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    if (text === undefined) {
+      await Deno.mkdir(join(dir, "days"), { recursive: true });
+      await Deno.mkdir(join(dir, "identities"), { recursive: true });
+      await Deno.mkdir(join(dir, "user-activity"), { recursive: true });
+      const meta = {
+        format: STORE_FORMAT,
+        version: STORE_VERSION,
+        base_url: baseUrl,
+        created_at: new Date(nowMs).toISOString(),
+      };
+      await writeFileAtomic(path, JSON.stringify(meta, null, 2) + "\n");
+      return store;
+    }
+    const meta = store.parse(path, text, StoreFile);
+    if (meta.base_url !== baseUrl) {
+      throw new StoreError(
+        `Cannot use store "${dir}": it holds data from "${meta.base_url}", not "${baseUrl}"; ` +
+          `choose another --output-dir or AUGMENT_STORE_DIR for each service`,
+      );
+    }
+    await Deno.mkdir(join(dir, "days"), { recursive: true });
+    await Deno.mkdir(join(dir, "identities"), { recursive: true });
+    await Deno.mkdir(join(dir, "user-activity"), { recursive: true });
+    return store;
+  }
+
+  private parse<T>(path: string, text: string, schema: z.ZodType<T>): T {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw this.corrupt(path, "not valid JSON");
+    }
+    const version = (raw as { version?: unknown } | null)?.version;
+    if (typeof version === "number" && version !== STORE_VERSION) {
+      throw new StoreError(
+        `Cannot read store file "${path}": it is store version ${version}, this program reads ` +
+          `version ${STORE_VERSION}; upgrade augment-metrics or move the store away`,
+      );
+    }
+    const r = schema.safeParse(raw);
+    if (!r.success) throw this.corrupt(path, r.error.issues[0]?.message ?? "unexpected content");
+    return r.data;
+  }
+
+  private corrupt(path: string, why: string): StoreError {
+    return new StoreError(
+      `Cannot read store file "${path}": ${why}; delete it (it is fetched again on the next ` +
+        `run) or re-run with --refresh`,
+    );
+  }
+
+  private dayPath(day: Day): string {
+    if (!isDay(day)) throw new RangeError(`Invalid day "${day}"`);
+    return join(this.dir, "days", `${day}.ndjson`);
+  }
+
+  private identitiesPath(day: Day): string {
+    if (!isDay(day)) throw new RangeError(`Invalid day "${day}"`);
+    return join(this.dir, "identities", `${day}.json`);
+  }
+
+  private userActivityPath(start: Day, end: Day): string {
+    if (!isDay(start) || !isDay(end)) throw new RangeError(`Invalid range "${start}".."${end}"`);
+    return join(this.dir, "user-activity", `${start}_${end}.json`);
+  }
+
+  /** The days held in full, sorted. */
+  async days(): Promise<Day[]> {
+    return await this.list("days", ".ndjson");
+  }
+
+  /** The days held as identities only (from `dau`), sorted. */
+  async identityDays(): Promise<Day[]> {
+    return await this.list("identities", ".json");
+  }
+
+  private async list(sub: string, ext: string): Promise<Day[]> {
+    const out: Day[] = [];
+    try {
+      for await (const e of Deno.readDir(join(this.dir, sub))) {
+        if (!e.isFile || !e.name.endsWith(ext)) continue;
+        const day = e.name.slice(0, -ext.length);
+        if (isDay(day)) out.push(day);
+      }
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    return out.sort();
+  }
+
+  /** Keeps a day's complete data (every page arrived) as final. */
+  async putDay(day: DayData, fetchedAtMs: number): Promise<void> {
+    const counters = new Set<string>();
+    const identities = new Set<string>();
+    const lines: string[] = [];
+    for (const r of day.records) {
+      for (const k in r.metrics) counters.add(k);
+      identities.add(`${r.kind}:${r.identity}`);
+      lines.push(JSON.stringify([
+        r.identity,
+        kindCode(r.kind),
+        r.editor,
+        r.language,
+        compactMetrics(r.metrics),
+      ]));
+    }
+    const header = {
+      version: STORE_VERSION,
+      day: day.day,
+      fetched_at: new Date(fetchedAtMs).toISOString(),
+      dau_count: day.dauCount ?? null,
+      usage: day.usage ? compactMetrics(day.usage) : null,
+      record_count: day.records.length,
+      identity_count: identities.size,
+      counters: [...counters].sort(),
+    };
+    lines.unshift(JSON.stringify(header));
+    await writeFileAtomic(this.dayPath(day.day), lines.join("\n") + "\n");
+  }
+
+  /** Reads a stored day; `undefined` when the store does not hold it. */
+  async getDay(day: Day): Promise<DayData | undefined> {
+    const path = this.dayPath(day);
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return undefined;
+      throw e;
+    }
+    const lines = text.split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    const header = this.parse(path, lines[0] ?? "", Header);
+    if (header.day !== day) throw this.corrupt(path, `it holds day "${header.day}"`);
+    if (lines.length - 1 !== header.record_count) {
+      throw this.corrupt(
+        path,
+        `it holds ${lines.length - 1} records where its header says ${header.record_count}`,
+      );
+    }
+    const records: ActivityRecord[] = new Array(lines.length - 1);
+    for (let i = 1; i < lines.length; i++) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(lines[i]);
+      } catch {
+        throw this.corrupt(path, `line ${i + 1} is not valid JSON`);
+      }
+      const r = RecordLine.safeParse(raw);
+      if (!r.success) throw this.corrupt(path, `line ${i + 1} is not a record`);
+      const [identity, kind, editor, language, metrics] = r.data;
+      records[i - 1] = {
+        day,
+        identity,
+        kind: kindOf(kind),
+        editor,
+        language,
+        metrics: parseCounters(metrics),
+      };
+    }
+    return {
+      day,
+      records,
+      dauCount: header.dau_count ?? undefined,
+      usage: header.usage ? parseCounters(header.usage) : undefined,
+    };
+  }
+
+  /** What the store knows of a day from its header line alone. */
+  async dayInfo(day: Day): Promise<StoredDayInfo | undefined> {
+    const path = this.dayPath(day);
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return undefined;
+      throw e;
+    }
+    try {
+      const chunks: Uint8Array[] = [];
+      const buf = new Uint8Array(64 * 1024);
+      let text = "";
+      const decoder = new TextDecoder();
+      while (!text.includes("\n")) {
+        const n = await file.read(buf);
+        if (n === null) break;
+        chunks.push(buf.slice(0, n));
+        text += decoder.decode(buf.subarray(0, n), { stream: true });
+        if (text.length > 16 * 1024 * 1024) break;
+      }
+      const first = text.split("\n", 1)[0];
+      const header = this.parse(path, first, Header.extend({ identity_count: z.number() }));
+      return {
+        day,
+        fetchedAt: header.fetched_at,
+        recordCount: header.record_count,
+        counters: header.counters,
+        identityCount: header.identity_count,
+      };
+    } finally {
+      file.close();
+    }
+  }
+
+  /** Keeps the identities of a day before an exported range (from the `dau` endpoint). */
+  async putIdentities(day: Day, identities: Iterable<Identity>, fetchedAtMs: number) {
+    const body = {
+      version: STORE_VERSION,
+      day,
+      fetched_at: new Date(fetchedAtMs).toISOString(),
+      identities: [...identities].map((i) => [i.name, kindCode(i.kind)]),
+    };
+    await writeFileAtomic(this.identitiesPath(day), JSON.stringify(body) + "\n");
+  }
+
+  /** The identities active on a day: from the full day when held, else from `dau`. */
+  async getIdentities(day: Day): Promise<Identity[] | undefined> {
+    const path = this.identitiesPath(day);
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return undefined;
+      throw e;
+    }
+    const f = this.parse(path, text, IdentitiesFile);
+    if (f.day !== day) throw this.corrupt(path, `it holds day "${f.day}"`);
+    return f.identities.map(([name, kind]) => ({ name, kind: kindOf(kind) }));
+  }
+
+  /** Keeps `user-activity` over a range whose days are all published. */
+  async putUserActivity(
+    start: Day,
+    end: Day,
+    users: readonly UserActivity[],
+    fetchedAtMs: number,
+  ): Promise<void> {
+    const body = {
+      version: STORE_VERSION,
+      start,
+      end,
+      fetched_at: new Date(fetchedAtMs).toISOString(),
+      users: users.map((u) => [
+        u.identity,
+        kindCode(u.kind),
+        u.activeDays,
+        compactMetrics(u.metrics),
+      ]),
+    };
+    await writeFileAtomic(this.userActivityPath(start, end), JSON.stringify(body) + "\n");
+  }
+
+  /** `user-activity` kept for exactly this range, if any. */
+  async getUserActivity(start: Day, end: Day): Promise<UserActivity[] | undefined> {
+    const path = this.userActivityPath(start, end);
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return undefined;
+      throw e;
+    }
+    const f = this.parse(path, text, UserActivityFile);
+    if (f.start !== start || f.end !== end) throw this.corrupt(path, "it holds another range");
+    return f.users.map(([identity, kind, activeDays, metrics]) => ({
+      identity,
+      kind: kindOf(kind),
+      activeDays,
+      metrics: parseCounters(metrics),
+    }));
+  }
+}
