@@ -403,3 +403,28 @@ Deno.test("^C mid-run stops with exit 130 and one line; the next run fetches no 
     assert.equal(after - before, 28 - kept.length, "only the missing days were fetched");
   });
 });
+
+Deno.test("simulate serves the API on loopback until ^C", async () => {
+  await ensureBundle();
+  const child = spawnCli(["simulate", "--port", "0", "--users", "3"]);
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!/http:\/\/127\.0\.0\.1:\d+/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  const url = /http:\/\/127\.0\.0\.1:\d+/.exec(text)?.[0];
+  assert.ok(url, text);
+  const res = await fetch(`${url}/analytics/v0/dau-count`, {
+    headers: { Authorization: `Bearer ${SIMULATOR_TOKEN}` },
+  });
+  assert.equal(res.status, 200);
+  assert.ok(Array.isArray((await res.json()).daily_active_user_counts));
+  child.kill("SIGINT");
+  reader.releaseLock();
+  await child.stdout.cancel().catch(() => {});
+  const { code } = await child.status;
+  await child.stderr.cancel().catch(() => {});
+  assert.equal(code, 0);
+});
