@@ -5,6 +5,7 @@
  * @module
  */
 import { type BenchTable, conversionBench } from "../bench/conversion.ts";
+import { requestBench } from "../bench/requests.ts";
 import { table } from "../src/cli/output.ts";
 
 export type { BenchTable };
@@ -17,6 +18,7 @@ export interface BenchSection {
 
 /** Every section, in the order they run. */
 export const SECTIONS: readonly BenchSection[] = [
+  { name: "requests", run: () => requestBench() },
   { name: "conversion", run: () => conversionBench() },
 ];
 
