@@ -130,6 +130,16 @@ function compactMetrics(m: Counters): Record<string, number> {
   return out;
 }
 
+/** A file's text, or `undefined` when it does not exist. */
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
 /** The local store of published days, rooted at `dir`. */
 export class DayStore {
   private constructor(readonly dir: string) {}
@@ -284,13 +294,8 @@ export class DayStore {
   /** Reads a stored day; `undefined` when the store does not hold it. */
   async getDay(day: Day): Promise<DayData | undefined> {
     const path = this.dayPath(day);
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return undefined;
-      throw e;
-    }
+    const text = await readOptional(path);
+    if (text === undefined) return undefined;
     const lines = text.split("\n");
     if (lines.at(-1) === "") lines.pop();
     const header = this.parse(path, lines[0] ?? "", Header);
@@ -379,13 +384,8 @@ export class DayStore {
   /** The identities active on a day: from the full day when held, else from `dau`. */
   async getIdentities(day: Day): Promise<Identity[] | undefined> {
     const path = this.identitiesPath(day);
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return undefined;
-      throw e;
-    }
+    const text = await readOptional(path);
+    if (text === undefined) return undefined;
     const f = this.parse(path, text, IdentitiesFile);
     if (f.day !== day) throw this.corrupt(path, `it holds day "${f.day}"`);
     return f.identities.map(([name, kind]) => ({ name, kind: kindOf(kind) }));
@@ -416,13 +416,8 @@ export class DayStore {
   /** `user-activity` kept for exactly this range, if any. */
   async getUserActivity(start: Day, end: Day): Promise<UserActivity[] | undefined> {
     const path = this.userActivityPath(start, end);
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return undefined;
-      throw e;
-    }
+    const text = await readOptional(path);
+    if (text === undefined) return undefined;
     const f = this.parse(path, text, UserActivityFile);
     if (f.start !== start || f.end !== end) throw this.corrupt(path, "it holds another range");
     return f.users.map(([identity, kind, activeDays, metrics]) => ({
