@@ -21,6 +21,7 @@ import type {
   IdentityKind,
   UserActivity,
 } from "../src/model/types.ts";
+import { mulberry32 as prng } from "../src/simulator/prng.ts";
 
 /** A table of results, as every section of `scripts/bench.ts` returns. */
 export interface BenchTable {
@@ -48,18 +49,6 @@ export interface ConversionResult {
   /** Bytes written to the output folder. */
   readonly outputBytes: number;
   readonly files: number;
-}
-
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const EDITORS = ["VSCode", "JetBrains", "Vim", "Neovim", "Cursor"];

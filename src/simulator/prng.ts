@@ -28,16 +28,21 @@ export function hash32(...parts: (string | number)[]): number {
   return h >>> 0;
 }
 
-/** A mulberry32 generator seeded with the hash of `key`. */
-export function rngFor(...key: (string | number)[]): Rng {
-  let a = hash32(...key);
-  const next = () => {
-    a = (a + 0x6d2b79f5) | 0;
+/** A mulberry32 generator: numbers in [0, 1), the same sequence for the same seed everywhere. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A mulberry32 generator seeded with the hash of `key`. */
+export function rngFor(...key: (string | number)[]): Rng {
+  const next = mulberry32(hash32(...key));
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),

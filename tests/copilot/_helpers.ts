@@ -5,6 +5,9 @@
  */
 import { type Counters, emptyCounters, KNOWN_COUNTERS } from "../../src/model/metrics.ts";
 import type { ActivityRecord, Day, DayData, IdentityKind } from "../../src/model/types.ts";
+import { mulberry32 as prng } from "../../src/simulator/prng.ts";
+/** A deterministic PRNG (mulberry32), shared with the simulator. */
+export { prng };
 
 /** A record with every documented counter at 0 except those given (unknown ones kept). */
 export function rec(
@@ -18,18 +21,6 @@ export function rec(
   const m = emptyCounters() as Record<string, number>;
   for (const [k, v] of Object.entries(metrics)) m[k] = v;
   return { day, identity, kind, editor, language, metrics: m as Counters };
-}
-
-/** A deterministic PRNG (mulberry32): the same seed gives the same sequence everywhere. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const EDITORS = ["VSCode", "vscode", "JetBrains", "CLI", "", "Vim ", "jetbrains"];

@@ -11,18 +11,9 @@ import {
   KNOWN_COUNTERS,
 } from "../../src/model/metrics.ts";
 import type { ActivityRecord, Day, DayData, IdentityKind } from "../../src/model/types.ts";
-
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from "../../src/simulator/prng.ts";
+/** A deterministic PRNG (mulberry32), shared with the simulator. */
+export { prng };
 
 /** The identities of the generated days: text that needs CSV quoting or neutralising included. */
 export const IDENTITIES: readonly { name: string; kind: IdentityKind }[] = [
