@@ -384,8 +384,9 @@ Deno.test("getJson() takes a pacing token before every attempt, retries included
   });
   await using _ = server;
   await http.getJson(PATH, PARAMS, Users);
-  // 1 s backoff, then the bucket holds the retry until 10 s after the first attempt.
-  assert.deepEqual(clock.sleeps, [1_000, 9_000]);
+  // 1 s backoff, then the bucket holds the retry until 10 s after the first attempt, plus the
+  // 1 s safety margin of paced requests.
+  assert.deepEqual(clock.sleeps, [1_000, 10_000]);
 });
 
 Deno.test("getJson() counts requests per endpoint across calls", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "../../src/http/clock.ts";
-import { TokenBucket } from "../../src/http/pacing.ts";
+import { defaultMarginMs, TokenBucket } from "../../src/http/pacing.ts";
 
 async function takeTimes(bucket: TokenBucket, clock: FakeClock, n: number): Promise<number[]> {
   const times: number[] = [];
@@ -13,7 +13,7 @@ async function takeTimes(bucket: TokenBucket, clock: FakeClock, n: number): Prom
 
 Deno.test("TokenBucket.take() lets the burst go at once, then exactly one per interval", async () => {
   const clock = new FakeClock();
-  const bucket = new TokenBucket({ ratePerMinute: 10, burst: 20, clock });
+  const bucket = new TokenBucket({ ratePerMinute: 10, burst: 20, clock, marginMs: 0 });
   const times = await takeTimes(bucket, clock, 40);
   assert.deepEqual(times.slice(0, 20), Array(20).fill(0));
   assert.deepEqual(times.slice(20), Array.from({ length: 20 }, (_, i) => (i + 1) * 6_000));
@@ -24,7 +24,7 @@ Deno.test("TokenBucket.take() lets the burst go at once, then exactly one per in
 
 Deno.test("TokenBucket.take() never allows more than burst + rate in any minute", async () => {
   const clock = new FakeClock(1_700_000_000_000);
-  const bucket = new TokenBucket({ ratePerMinute: 10, burst: 20, clock });
+  const bucket = new TokenBucket({ ratePerMinute: 10, burst: 20, clock, marginMs: 0 });
   const times = await takeTimes(bucket, clock, 100);
   for (let i = 0; i < times.length; i++) {
     const inWindow = times.filter((t) => t >= times[i] && t < times[i] + 60_000).length;
@@ -34,7 +34,7 @@ Deno.test("TokenBucket.take() never allows more than burst + rate in any minute"
 
 Deno.test("TokenBucket.take() refills at the rate while idle, up to the burst", async () => {
   const clock = new FakeClock();
-  const bucket = new TokenBucket({ ratePerMinute: 10, burst: 20, clock });
+  const bucket = new TokenBucket({ ratePerMinute: 10, burst: 20, clock, marginMs: 0 });
   await takeTimes(bucket, clock, 20);
   clock.advance(60_000); // one minute idle: 10 tokens back
   const t = clock.now();
@@ -51,7 +51,7 @@ Deno.test("TokenBucket.take() refills at the rate while idle, up to the burst", 
 
 Deno.test("TokenBucket.take() serves concurrent callers in order, one per interval", async () => {
   const clock = new FakeClock();
-  const bucket = new TokenBucket({ ratePerMinute: 60, burst: 1, clock });
+  const bucket = new TokenBucket({ ratePerMinute: 60, burst: 1, clock, marginMs: 0 });
   await Promise.all([bucket.take(), bucket.take(), bucket.take()]);
   // The fake clock advances during each sleep, so the third taker (reserved for t = 2 s) only
   // waits the remaining second: three requests span exactly two intervals.
@@ -61,7 +61,7 @@ Deno.test("TokenBucket.take() serves concurrent callers in order, one per interv
 
 Deno.test("TokenBucket.take() rejects when aborted and gives the slot back", async () => {
   const clock = new FakeClock();
-  const bucket = new TokenBucket({ ratePerMinute: 60, burst: 1, clock });
+  const bucket = new TokenBucket({ ratePerMinute: 60, burst: 1, clock, marginMs: 0 });
   await bucket.take();
   const ac = new AbortController();
   ac.abort(new Error("stop"));
@@ -70,9 +70,35 @@ Deno.test("TokenBucket.take() rejects when aborted and gives the slot back", asy
   assert.deepEqual(clock.sleeps, [1_000]);
 });
 
+Deno.test("TokenBucket paces a margin past the edge, once: the schedule does not drift", async () => {
+  const clock = new FakeClock();
+  const bucket = new TokenBucket({ ratePerMinute: 10, burst: 20, clock });
+  const times = await takeTimes(bucket, clock, 40);
+  // The burst still goes at once; every paced request is 1 s (the default margin at 10 a
+  // minute) past its edge, and the 40th is 1 s late, not 20 s.
+  assert.deepEqual(times.slice(0, 20), Array(20).fill(0));
+  assert.deepEqual(times.slice(20), Array.from({ length: 20 }, (_, i) => (i + 1) * 6_000 + 1_000));
+  assert.deepEqual(clock.sleeps, [7_000, ...Array(19).fill(6_000)]);
+});
+
+Deno.test("TokenBucket's default margin is a quarter interval, at most 1 s", async () => {
+  assert.equal(defaultMarginMs(10), 1_000);
+  assert.equal(defaultMarginMs(300), 50);
+  assert.equal(defaultMarginMs(6_000), 2.5);
+  // With a burst of 1, the first request goes at once and the second waits interval + margin.
+  const clock = new FakeClock();
+  const bucket = new TokenBucket({ ratePerMinute: 60, burst: 1, clock });
+  await takeTimes(bucket, clock, 2);
+  assert.deepEqual(clock.sleeps, [1_250]);
+});
+
 Deno.test("TokenBucket refuses a rate or burst that cannot pace", () => {
   const clock = new FakeClock();
   assert.throws(() => new TokenBucket({ ratePerMinute: 0, burst: 20, clock }), RangeError);
   assert.throws(() => new TokenBucket({ ratePerMinute: 10, burst: 0, clock }), RangeError);
   assert.throws(() => new TokenBucket({ ratePerMinute: NaN, burst: 1, clock }), RangeError);
+  assert.throws(
+    () => new TokenBucket({ ratePerMinute: 10, burst: 1, clock, marginMs: -1 }),
+    RangeError,
+  );
 });
