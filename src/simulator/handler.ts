@@ -15,9 +15,9 @@ import {
   ENDPOINTS,
   UserActivityResponse,
 } from "../augment/schemas.ts";
-import { daysBetween } from "../model/dates.ts";
+import { dayOf, daysBetween } from "../model/dates.ts";
 import { decodeCursor, encodeCursor, requestFingerprint } from "./cursor.ts";
-import { RecordSource, ServedData, wireMetrics as wire } from "./dataset.ts";
+import { PUBLICATION_DELAY_MS, RecordSource, ServedData, wireMetrics as wire } from "./dataset.ts";
 import { InvalidArgument, parseQuery, type Query } from "./params.ts";
 import { hash32 } from "./prng.ts";
 import { RateLimiter } from "./rate_limit.ts";
@@ -75,6 +75,7 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
     : options.rateLimit ?? { perMinute: 10, burst: 20 };
   let limiter = rate && new RateLimiter(rate.perMinute, rate.burst, now);
   const stats: SimulatorStats = { requests: 0, byEndpoint: {}, rateLimited: 0, faultsInjected: 0 };
+  const lists = new ListCache();
 
   const state: SimulatorHandler = {
     stats,
@@ -136,7 +137,7 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
         const query = parseQuery(endpoint, url.searchParams, nowMs);
         const data = new ServedData(source, nowMs, faults);
         const fingerprint = requestFingerprint(path, url.searchParams);
-        const body = answer(endpoint, query, data, fingerprint, faults);
+        const body = answer(endpoint, query, data, fingerprint, faults, lists);
         (body.metadata as Record<string, unknown>).generated_at = generatedAt(nowMs, n);
         SCHEMAS[endpoint].parse(body);
         response = { status: 200, body };
@@ -160,6 +161,39 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
     },
   };
   return state;
+}
+
+/**
+ * The whole (unpaged) answer lists of the paginated endpoints, kept for the few most recent
+ * queries: every page of a query is then a slice of one list, as it is for the service, instead
+ * of a recomputation (which made a 10 000-identity organisation slow to serve). Keyed by what
+ * the list depends on: the query, the published days and the faults.
+ */
+class ListCache {
+  static readonly SIZE = 4;
+  readonly #lists = new Map<string, unknown[]>();
+
+  get<T>(key: string, compute: () => T[]): T[] {
+    let list = this.#lists.get(key) as T[] | undefined;
+    if (list) {
+      this.#lists.delete(key); // most recent last
+    } else {
+      list = compute();
+      if (this.#lists.size >= ListCache.SIZE) {
+        this.#lists.delete(this.#lists.keys().next().value as string);
+      }
+    }
+    this.#lists.set(key, list);
+    return list;
+  }
+}
+
+/** The cache key of a query's whole list at `data.nowMs` under `faults`. */
+function listKey(endpoint: EndpointName, query: Query, data: ServedData, faults: Faults): string {
+  const which = query.kind === "range" ? `${query.start}..${query.end}` : query.date;
+  // Which days are published changes only at the publication hour.
+  const published = dayOf(data.nowMs - PUBLICATION_DELAY_MS);
+  return `${endpoint}|${which}|${published}|${JSON.stringify(faults)}`;
 }
 
 function page<T>(
@@ -195,7 +229,10 @@ function answer(
   data: ServedData,
   fingerprint: string,
   faults: Faults,
+  lists: ListCache,
 ): Record<string, unknown> {
+  const list = <T>(compute: () => T[]): T[] =>
+    lists.get(listKey(endpoint, query, data, faults), compute);
   if (query.kind === "range") {
     const { start, end } = query;
     const meta = {
@@ -209,7 +246,8 @@ function answer(
       case "daily-usage":
         return { daily_usage: data.dailyUsage(start, end), metadata: meta };
       case "user-activity": {
-        const p = page(data.userActivity(start, end), query, endpoint, fingerprint, faults);
+        const users = list(() => data.userActivity(start, end));
+        const p = page(users, query, endpoint, fingerprint, faults);
         return {
           users: p.items,
           pagination: p.pagination,
@@ -220,7 +258,8 @@ function answer(
   } else {
     const meta = { effective_date: query.date };
     if (endpoint === "dau") {
-      const p = page(data.dauUsers(query.date), query, endpoint, fingerprint, faults);
+      const users = list(() => data.dauUsers(query.date));
+      const p = page(users, query, endpoint, fingerprint, faults);
       return {
         users: p.items,
         pagination: p.pagination,
@@ -228,10 +267,10 @@ function answer(
       };
     }
     if (endpoint === "daily-user-activity-by-editor-language") {
-      const records = data.records(query.date).map((r) => ({
-        ...r,
-        metrics: wire(r.metrics, faults),
-      }));
+      const date = query.date;
+      const records = list(() =>
+        data.records(date).map((r) => ({ ...r, metrics: wire(r.metrics, faults) }))
+      );
       const p = page(records, query, endpoint, fingerprint, faults);
       return {
         records: p.items,

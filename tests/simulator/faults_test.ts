@@ -169,3 +169,18 @@ Deno.test("unknownCounters: an undocumented counter appears consistently in ever
     assert.equal(u.metrics[UNKNOWN_COUNTER], byId.get(u.user_email ?? u.service_account_name));
   }
 });
+
+Deno.test("a fault changed at run time applies to the very next page of the same query", async () => {
+  await using sim = await startSimulator({ now: () => NOW, rateLimit: false });
+  const query = { date: "2026-11-10", page_size: 100 };
+  const plain = await get(sim.url, EL, query);
+  assert.ok(plain.body.records.some((r: { editor: string }) => r.editor === "VSCode"));
+  sim.faults = { lowerCaseNames: true };
+  const lower = await get(sim.url, EL, query);
+  assert.equal(lower.body.records.length, plain.body.records.length);
+  assert.ok(
+    lower.body.records.every((r: { editor: string }) => r.editor === r.editor.toLowerCase()),
+  );
+  sim.faults = {};
+  assert.deepEqual((await get(sim.url, EL, query)).body.records, plain.body.records);
+});
