@@ -16,6 +16,11 @@ import {
   resolveRange,
   runExport,
 } from "../job/export_job.ts";
+import {
+  housekeep,
+  type HousekeepingPolicy,
+  type HousekeepingResult,
+} from "../job/housekeeping.ts";
 import { DayStore } from "../store/day_store.ts";
 import { pacedSeconds, type RequestPlan } from "../store/plan.ts";
 import { connect, type ConnectOverrides, loadContextSettings } from "./connect.ts";
@@ -36,6 +41,8 @@ export interface ExportFlags {
   enterpriseId?: string;
   storeDir?: string;
   refresh?: true;
+  compressAfterDays?: number;
+  retentionDays?: number;
   dryRun?: true;
 }
 
@@ -123,6 +130,10 @@ export async function exportCommand(
     );
   }
   const formats = new Set<Format>((flags.format as Format[] | undefined) ?? ALL_FORMATS);
+  const policy: HousekeepingPolicy = {
+    compressAfterDays: flags.compressAfterDays ?? settings.compressAfterDays,
+    retentionDays: flags.retentionDays ?? settings.retentionDays,
+  };
   const started = now();
 
   if (flags.dryRun) {
@@ -130,15 +141,24 @@ export async function exportCommand(
     const store = await DayStore.openExisting(storeDir, via.storeKey ?? settings.baseUrl);
     const range = await resolveRange(spec, now(), store);
     const plan = await planExport(store, range, { refresh: flags.refresh ?? false, nowMs: now() });
-    output.result(
-      formatPlan(plan, plan.requests, { perMinute: settings.ratePerMinute, burst: settings.burst }),
-      {
-        event: "plan",
-        range: plan.range,
-        requests: plan.requests.requests,
-        plan: plan.requests.items,
-      },
-    );
+    const rate = { perMinute: settings.ratePerMinute, burst: settings.burst };
+    // What housekeeping would do to what is there now (the run's own files are spared).
+    const wouldDo = await housekeep({
+      outputDir,
+      store,
+      policy,
+      nowMs: now(),
+      range,
+      dryRun: true,
+    });
+    const houseLine = formatHousekeeping(wouldDo, true);
+    output.result(formatPlan(plan, plan.requests, rate) + (houseLine ? houseLine + "\n" : ""), {
+      event: "plan",
+      range: plan.range,
+      requests: plan.requests.requests,
+      plan: plan.requests.items,
+      housekeeping: housekeepingSummary(wouldDo),
+    });
     return undefined;
   }
 
@@ -178,11 +198,76 @@ export async function exportCommand(
     reporter: output,
   });
   output.done();
+  // The export is complete and safe on disk; disk housekeeping comes after, and its failure
+  // is a warning, never a lost export.
+  let house: HousekeepingResult | undefined;
+  try {
+    house = await housekeep({
+      outputDir,
+      store,
+      policy,
+      nowMs: now(),
+      range,
+      written: [...result.export.files, "last_run.json"],
+    });
+  } catch (e) {
+    output.warn(
+      `Housekeeping stopped: ${
+        e instanceof Error ? e.message : String(e)
+      }; the export itself is complete`,
+      { event: "housekeeping_failed" },
+    );
+  }
   const elapsed = (now() - started) / 1000;
-  const summary = summaryOf(result, outputDir, elapsed);
+  const summary = {
+    ...summaryOf(result, outputDir, elapsed),
+    housekeeping: housekeepingSummary(house),
+  };
   await writeFileAtomic(join(outputDir, "last_run.json"), JSON.stringify(summary, null, 2) + "\n");
-  output.result(formatSummary(result, outputDir, elapsed), { event: "summary", ...summary });
+  const houseLine = house ? formatHousekeeping(house, false) : "";
+  output.result(formatSummary(result, outputDir, elapsed) + (houseLine ? houseLine + "\n" : ""), {
+    event: "summary",
+    ...summary,
+  });
   return result;
+}
+
+/** The machine-readable housekeeping (in `last_run.json` and the plan). */
+export function housekeepingSummary(h: HousekeepingResult | undefined) {
+  if (h === undefined) return null;
+  return {
+    compressed: h.compressed,
+    removed: h.removed,
+    store_files_removed: h.storeFilesRemoved,
+    bytes_freed: h.bytesFreed,
+  };
+}
+
+/** One line on what housekeeping did (or would do); empty when nothing. */
+export function formatHousekeeping(h: HousekeepingResult, dryRun: boolean): string {
+  const parts: string[] = [];
+  if (h.compressed.length > 0) {
+    parts.push(`compress${dryRun ? "" : "ed"} ${h.compressed.length} files`);
+  }
+  if (h.removed.length > 0) parts.push(`remove${dryRun ? "" : "d"} ${h.removed.length} outputs`);
+  if (h.storeFilesRemoved > 0) {
+    parts.push(`remove${dryRun ? "" : "d"} ${h.storeFilesRemoved} old files from the local store`);
+  }
+  if (parts.length === 0) return "";
+  const freed = !dryRun && h.bytesFreed > 0 ? ` (${formatBytes(h.bytesFreed)} freed)` : "";
+  return `Housekeeping${dryRun ? " would" : ":"} ${parts.join(", ")}${freed}`;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
 /** The machine-readable summary (also written to `<output-dir>/last_run.json`). */

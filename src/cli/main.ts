@@ -169,6 +169,16 @@ export function buildProgram(
     )
     .option("--refresh", "fetch every day again, even those in the local store")
     .option(
+      "--compress-after-days <n>",
+      "gzip outputs whose data ended more than n days ago (env: AUGMENT_COMPRESS_AFTER_DAYS; default: never)",
+      parseIntOption("--compress-after-days", 1, 3650),
+    )
+    .option(
+      "--retention-days <n>",
+      "remove outputs whose data ended more than n days ago, and store days they no longer need (env: AUGMENT_RETENTION_DAYS; default: keep all)",
+      parseIntOption("--retention-days", 1, 3650),
+    )
+    .option(
       "--dry-run",
       "print the request plan and the time it takes; make no request, write nothing",
     )

@@ -9,9 +9,10 @@
  * - An invalid value fails with a one-line `UsageError`: the variable, the value in quotes
  *   (never for the token), what is wrong, the accepted form, and `(from .env)` when it came from
  *   the file. Only the first problem, in the order of `variables.ts`, is reported.
- * - `AUGMENT_API_TOKEN` and `AUGMENT_STORE_DIR` have no literal default: unset, they are
- *   `undefined` (the token then comes from the credentials file, the store from
- *   `<output-dir>/.store`).
+ * - `AUGMENT_API_TOKEN`, `AUGMENT_STORE_DIR`, `AUGMENT_COMPRESS_AFTER_DAYS` and
+ *   `AUGMENT_RETENTION_DAYS` have no literal default: unset, they are `undefined` (the token
+ *   then comes from the credentials file, the store from `<output-dir>/.store`; nothing is
+ *   compressed or removed).
  *
  * @module
  */
@@ -41,6 +42,10 @@ export interface Settings {
   enterpriseId: string;
   /** The local store of published days; `undefined` means `<outputDir>/.store`. */
   storeDir?: string;
+  /** Gzip outputs whose data ended more than this many days ago; never when undefined. */
+  compressAfterDays?: number;
+  /** Remove outputs older than this many days; keep everything when undefined. */
+  retentionDays?: number;
 }
 
 /** Where a setting's value came from. */
@@ -61,6 +66,8 @@ export const LOOPBACK_HOSTS: readonly string[] = ["127.0.0.1", "localhost", "[::
 const NO_LITERAL_DEFAULT: ReadonlySet<SettingName> = new Set([
   "AUGMENT_API_TOKEN",
   "AUGMENT_STORE_DIR",
+  "AUGMENT_COMPRESS_AFTER_DAYS",
+  "AUGMENT_RETENTION_DAYS",
 ]);
 
 // deno-lint-ignore no-control-regex
@@ -126,6 +133,8 @@ export const SettingsSchema = z.object({
   AUGMENT_OUTPUT_DIR: directory(),
   AUGMENT_ENTERPRISE_ID: enterpriseId,
   AUGMENT_STORE_DIR: directory().optional(),
+  AUGMENT_COMPRESS_AFTER_DAYS: wholeNumber(1, 3650).optional(),
+  AUGMENT_RETENTION_DAYS: wholeNumber(1, 3650).optional(),
 }).transform((v): Settings => ({
   token: v.AUGMENT_API_TOKEN,
   baseUrl: v.AUGMENT_API_BASE_URL,
@@ -136,6 +145,8 @@ export const SettingsSchema = z.object({
   outputDir: v.AUGMENT_OUTPUT_DIR,
   enterpriseId: v.AUGMENT_ENTERPRISE_ID,
   storeDir: v.AUGMENT_STORE_DIR,
+  compressAfterDays: v.AUGMENT_COMPRESS_AFTER_DAYS,
+  retentionDays: v.AUGMENT_RETENTION_DAYS,
 }));
 
 /**

@@ -60,6 +60,17 @@ export const SETTINGS_VARIABLES = [
     default: "<output-dir>/.store",
     description: "The local store of published days (never fetched twice)",
   },
+  {
+    name: "AUGMENT_COMPRESS_AFTER_DAYS",
+    default: "(never)",
+    description: "Gzip outputs whose data ended more than this many days ago (1 to 3650)",
+  },
+  {
+    name: "AUGMENT_RETENTION_DAYS",
+    default: "(keep all)",
+    description:
+      "Remove outputs whose data ended more than this many days ago, and store days no kept output needs (1 to 3650)",
+  },
 ] as const satisfies readonly EnvVariable[];
 
 /** Names of the settings variables. */

@@ -261,6 +261,35 @@ export class DayStore {
     return out.sort();
   }
 
+  /**
+   * Removes what no kept output can need (retention): full and identity-only days before
+   * `daysBefore`, and `user-activity` of ranges ending before `rangesEndingBefore`. Only this
+   * store's own file names are touched. Returns the number of files removed (or, with
+   * `dryRun`, that would be).
+   */
+  async prune(
+    options: { daysBefore: Day; rangesEndingBefore: Day; dryRun?: boolean },
+  ): Promise<number> {
+    const { daysBefore, rangesEndingBefore, dryRun = false } = options;
+    const doomed: string[] = [
+      ...(await this.days()).filter((d) => d < daysBefore).map((d) => this.dayPath(d)),
+      ...(await this.identityDays()).filter((d) => d < daysBefore)
+        .map((d) => this.identitiesPath(d)),
+    ];
+    try {
+      for await (const e of Deno.readDir(join(this.dir, "user-activity"))) {
+        const m = /^(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})\.json$/.exec(e.name);
+        if (e.isFile && m && isDay(m[1]) && isDay(m[2]) && m[2] < rangesEndingBefore) {
+          doomed.push(this.userActivityPath(m[1], m[2]));
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    if (!dryRun) { for (const path of doomed) await Deno.remove(path); }
+    return doomed.length;
+  }
+
   /** Keeps a day's complete data (every page arrived) as final. */
   async putDay(day: DayData, fetchedAtMs: number): Promise<void> {
     const counters = new Set<string>();

@@ -130,6 +130,24 @@ const PRECEDENCE: {
     fromFile: "file-store",
     byDefault: undefined,
   },
+  {
+    name: "AUGMENT_COMPRESS_AFTER_DAYS",
+    key: "compressAfterDays",
+    env: "7",
+    file: "14",
+    fromEnv: 7,
+    fromFile: 14,
+    byDefault: undefined,
+  },
+  {
+    name: "AUGMENT_RETENTION_DAYS",
+    key: "retentionDays",
+    env: "365",
+    file: "90",
+    fromEnv: 365,
+    fromFile: 90,
+    byDefault: undefined,
+  },
 ];
 
 Deno.test("PRECEDENCE covers every variable of variables.ts", () => {
@@ -276,6 +294,16 @@ const INVALID: [SettingName, string, string][] = [
     "AUGMENT_STORE_DIR",
     "a\nb",
     'Invalid AUGMENT_STORE_DIR "a\\nb": contains control characters; expected a directory path',
+  ],
+  [
+    "AUGMENT_COMPRESS_AFTER_DAYS",
+    "0",
+    'Invalid AUGMENT_COMPRESS_AFTER_DAYS "0": expected a whole number from 1 to 3650',
+  ],
+  [
+    "AUGMENT_RETENTION_DAYS",
+    "30d",
+    'Invalid AUGMENT_RETENTION_DAYS "30d": expected a whole number from 1 to 3650',
   ],
   [
     "AUGMENT_ENTERPRISE_ID",
