@@ -100,7 +100,7 @@ export async function planExport(
     else lookbackFetch.push(day);
   }
   const fetchUserActivity = options.refresh || !store || fetchDays.length > 0 ||
-    (await store.getUserActivity(range.start, range.end)) === undefined;
+    !(await store.hasUserActivity(range.start, range.end));
 
   // Page counts: the newest stored day is the best guess of the org's size.
   const newest = [...stored].sort().at(-1);

@@ -442,6 +442,16 @@ export class DayStore {
     await writeFileAtomic(this.userActivityPath(start, end), JSON.stringify(body) + "\n");
   }
 
+  /** Whether `user-activity` is kept for exactly this range (without reading it). */
+  async hasUserActivity(start: Day, end: Day): Promise<boolean> {
+    try {
+      return (await Deno.stat(this.userActivityPath(start, end))).isFile;
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return false;
+      throw e;
+    }
+  }
+
   /** `user-activity` kept for exactly this range, if any. */
   async getUserActivity(start: Day, end: Day): Promise<UserActivity[] | undefined> {
     const path = this.userActivityPath(start, end);

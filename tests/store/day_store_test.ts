@@ -135,6 +135,8 @@ Deno.test("DayStore keeps identities and user-activity for exactly their day and
     await store.putUserActivity("2026-10-01", "2026-10-28", users, 0);
     assert.deepEqual(await store.getUserActivity("2026-10-01", "2026-10-28"), users);
     assert.equal(await store.getUserActivity("2026-10-01", "2026-10-27"), undefined);
+    assert.equal(await store.hasUserActivity("2026-10-01", "2026-10-28"), true);
+    assert.equal(await store.hasUserActivity("2026-10-01", "2026-10-27"), false);
   });
 });
 
