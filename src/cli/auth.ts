@@ -33,7 +33,7 @@ export async function authLogin(flags: { tokenStdin?: true }, ctx: CommandContex
 
 /** `auth status`: where the token comes from, and one cheap request that proves it works. */
 export async function authStatus(ctx: CommandContext): Promise<void> {
-  const loaded = await loadContextSettings();
+  const loaded = await loadContextSettings(ctx);
   const { token, source, path } = await resolveToken(loaded);
   const where = source === "credentials file" ? `${source} ${path}` : source;
   const { client, http } = await connect(loaded, ctx, { token });

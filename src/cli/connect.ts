@@ -11,9 +11,11 @@ import { HttpClient } from "../http/client.ts";
 import { NAME, VERSION } from "../version.ts";
 import type { CommandContext } from "./main.ts";
 
-/** Loads the settings (environment, then `.env`, then defaults). */
-export async function loadContextSettings(): Promise<LoadedSettings> {
-  return await loadSettings();
+/** Loads the settings (environment, then `.env`, then defaults) and warns of `.env` problems. */
+export async function loadContextSettings(ctx: CommandContext): Promise<LoadedSettings> {
+  const loaded = await loadSettings();
+  for (const w of loaded.warnings) ctx.output.warn(w, { event: "settings_warning" });
+  return loaded;
 }
 
 /** What the demo changes: its simulator's address, token and a faster rate. */

@@ -119,7 +119,7 @@ export async function exportCommand(
 ): Promise<ExportJobResult | undefined> {
   const { output, now } = ctx;
   const spec = rangeSpecOf(flags);
-  const loaded = via.loaded ?? await loadContextSettings();
+  const loaded = via.loaded ?? await loadContextSettings(ctx);
   const settings = loaded.settings;
   const outputDir = resolve(flags.outputDir ?? settings.outputDir);
   const storeDir = resolve(flags.storeDir ?? settings.storeDir ?? join(outputDir, ".store"));

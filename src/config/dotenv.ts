@@ -21,6 +21,8 @@ export const DOTENV_NAME = ".env";
 export interface DotenvFile {
   readonly path: string;
   readonly values: Readonly<Record<string, string>>;
+  /** Permission bits of the file, where the system has them (not on Windows). */
+  readonly mode?: number;
 }
 
 const BLANK_OR_COMMENT = /^\s*(?:#.*)?$/;
@@ -90,7 +92,11 @@ export async function readDotenv(dir: string): Promise<DotenvFile | undefined> {
       `Cannot read settings file "${path}": it is not UTF-8 text; save it as UTF-8`,
     );
   }
-  return { path, values: parseDotenv(text, path) };
+  const values = parseDotenv(text, path);
+  const mode = Deno.build.os === "windows"
+    ? undefined
+    : (await Deno.stat(path).catch(() => undefined))?.mode ?? undefined;
+  return { path, values, ...(mode != null ? { mode: mode & 0o777 } : {}) };
 }
 
 function firstLine(err: unknown): string {

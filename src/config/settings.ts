@@ -18,7 +18,7 @@
  */
 import { z } from "zod";
 import { UsageError } from "../errors.ts";
-import { readDotenv } from "./dotenv.ts";
+import { type DotenvFile, readDotenv } from "./dotenv.ts";
 import { TOKEN_FORM, tokenProblem } from "./token_format.ts";
 import { type SettingName, SETTINGS_VARIABLES } from "./variables.ts";
 
@@ -57,6 +57,12 @@ export interface LoadedSettings {
   sources: Record<SettingName, SettingSource>;
   /** Path of the `.env` file read, if there was one. */
   envFile?: string;
+  /**
+   * Problems worth a warning that do not stop the run: an unknown `AUGMENT_*` name in `.env`
+   * (a typo would otherwise be silently ignored), or a `.env` holding the token that others
+   * can read. One line each.
+   */
+  warnings: string[];
 }
 
 /** Hosts on which the base URL may use plain `http://` (simulator, tests). */
@@ -184,7 +190,62 @@ export async function loadSettings(
   if (!parsed.success) {
     throw new UsageError(invalidMessage(parsed.error, raw, sources));
   }
-  return { settings: parsed.data, sources, ...(dotenv ? { envFile: dotenv.path } : {}) };
+  const warnings = dotenv ? dotenvWarnings(dotenv) : [];
+  return {
+    settings: parsed.data,
+    sources,
+    warnings,
+    ...(dotenv ? { envFile: dotenv.path } : {}),
+  };
+}
+
+/** Warnings about a `.env` file: unknown `AUGMENT_*` names, and a token others can read. */
+export function dotenvWarnings(dotenv: DotenvFile): string[] {
+  const known = SETTINGS_VARIABLES.map((v) => v.name as string);
+  const warnings: string[] = [];
+  for (const name of Object.keys(dotenv.values)) {
+    if (!name.startsWith("AUGMENT_") || known.includes(name)) continue;
+    const near = closest(name, known);
+    warnings.push(
+      `Unknown setting "${name}" in "${dotenv.path}" is ignored` +
+        (near ? `; did you mean "${near}"?` : `; the settings are listed by --help`),
+    );
+  }
+  const token = dotenv.values.AUGMENT_API_TOKEN;
+  if (token && dotenv.mode !== undefined && (dotenv.mode & 0o077) !== 0) {
+    warnings.push(
+      `"${dotenv.path}" holds AUGMENT_API_TOKEN and others can read it ` +
+        `(mode ${dotenv.mode.toString(8).padStart(4, "0")}); run: chmod 600 "${dotenv.path}"`,
+    );
+  }
+  return warnings;
+}
+
+/**
+ * The likely intended name: the nearest by edit distance when within 3 edits, else one that
+ * the name starts with or that starts with the name (`AUGMENT_OUTPUT_DIRECTORY`).
+ */
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const c of candidates) {
+    const d = editDistance(name, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best ?? candidates.find((c) => name.startsWith(c) || c.startsWith(name));
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
 }
 
 /** The one-line message for the first invalid variable, in the order of `variables.ts`. */

@@ -65,9 +65,11 @@ Deno.test("readDotenv() returns undefined when there is no .env", async () => {
 Deno.test("readDotenv() returns the path and the values of the .env", async () => {
   await using dir = await tempDir();
   await Deno.writeTextFile(join(dir.path, ".env"), "AUGMENT_MAX_RETRIES=3\n");
+  if (Deno.build.os !== "windows") await Deno.chmod(join(dir.path, ".env"), 0o640);
   assert.deepEqual(await readDotenv(dir.path), {
     path: join(dir.path, ".env"),
     values: { AUGMENT_MAX_RETRIES: "3" },
+    ...(Deno.build.os !== "windows" ? { mode: 0o640 } : {}),
   });
 });
 

@@ -431,3 +431,41 @@ for (const [value, detail] of BAD_URLS) {
     assert.ok(!err.message.includes("secret"));
   });
 }
+
+Deno.test("loadSettings() warns of an unknown AUGMENT_* name in .env, with the likely one", async () => {
+  await using dir = await workDir(
+    "AUGMENT_RETENTON_DAYS=30\nAUGMENT_SOMETHING_ELSE_ENTIRELY=1\nOTHER_TOOL=1\n",
+  );
+  const loaded = await loadSettings({ env: envOf({}), cwd: dir.path });
+  assert.equal(loaded.settings.retentionDays, undefined, "the typo is not applied");
+  const path = join(dir.path, ".env");
+  assert.deepEqual(loaded.warnings, [
+    `Unknown setting "AUGMENT_RETENTON_DAYS" in "${path}" is ignored; ` +
+    `did you mean "AUGMENT_RETENTION_DAYS"?`,
+    `Unknown setting "AUGMENT_SOMETHING_ELSE_ENTIRELY" in "${path}" is ignored; ` +
+    "the settings are listed by --help",
+  ]);
+  loaded.warnings.forEach(assertOneLine);
+});
+
+Deno.test({
+  name: "loadSettings() warns when .env holds the token and others can read it, never showing it",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    await using dir = await workDir(`AUGMENT_API_TOKEN=${TOKEN_FILE}\n`);
+    const path = join(dir.path, ".env");
+    await Deno.chmod(path, 0o644);
+    const loose = await loadSettings({ env: envOf({}), cwd: dir.path });
+    assert.deepEqual(loose.warnings, [
+      `"${path}" holds AUGMENT_API_TOKEN and others can read it (mode 0644); ` +
+      `run: chmod 600 "${path}"`,
+    ]);
+    assert.ok(!loose.warnings.join().includes(TOKEN_FILE));
+    await Deno.chmod(path, 0o600);
+    assert.deepEqual((await loadSettings({ env: envOf({}), cwd: dir.path })).warnings, []);
+    // Without a token in it, a readable .env is normal.
+    await Deno.writeTextFile(path, "AUGMENT_OUTPUT_DIR=out\n");
+    await Deno.chmod(path, 0o644);
+    assert.deepEqual((await loadSettings({ env: envOf({}), cwd: dir.path })).warnings, []);
+  },
+});

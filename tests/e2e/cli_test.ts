@@ -90,6 +90,24 @@ Deno.test("export --dry-run prints the plan and makes no request, writes nothing
   });
 });
 
+Deno.test("a typo in .env is a warning line naming the likely setting; the run goes on", async () => {
+  await using sim = await startSimulator({ now: () => NOW_MS, rateLimit: false });
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, ".env"), "AUGMENT_OUTPUT_DIRECTORY=elsewhere\n");
+    const r = await runCli(["--now", NOW, "export", "--dry-run"], {
+      env: envFor(sim.url, dir),
+      cwd: dir,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stderr.trim(),
+      `warning: Unknown setting "AUGMENT_OUTPUT_DIRECTORY" in "${
+        join(dir, ".env")
+      }" is ignored; did you mean "AUGMENT_OUTPUT_DIR"?`,
+    );
+  });
+});
+
 Deno.test("usage errors exit 2 with one line and write nothing", async () => {
   await withTempDir(async (dir) => {
     const out = join(dir, "out");
