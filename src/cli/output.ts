@@ -162,17 +162,17 @@ export class Output implements Reporter {
   }
 }
 
-/** Renders rows as an aligned plain-text table (first row is the header). */
+/**
+ * Renders rows as an aligned plain-text table (first row is the header). Columns in
+ * `rightAlign` (numbers) are right-aligned, their header too, so it stands over the digits.
+ */
 export function table(
   rows: readonly (readonly string[])[],
   rightAlign: ReadonlySet<number> = new Set(),
 ): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
-  return rows.map((r, ri) =>
-    r.map((cell, i) => {
-      const w = widths[i];
-      const aligned = rightAlign.has(i) && ri > 0 ? cell.padStart(w) : cell.padEnd(w);
-      return aligned;
-    }).join("  ").trimEnd()
+  return rows.map((r) =>
+    r.map((cell, i) => rightAlign.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))
+      .join("  ").trimEnd()
   ).join("\n") + "\n";
 }
