@@ -5,6 +5,7 @@
  * @module
  */
 import { type BenchTable, conversionBench } from "../bench/conversion.ts";
+import { largeOrgBench } from "../bench/large_org.ts";
 import { requestBench } from "../bench/requests.ts";
 import { table } from "../src/cli/output.ts";
 
@@ -19,6 +20,7 @@ export interface BenchSection {
 /** Every section, in the order they run. */
 export const SECTIONS: readonly BenchSection[] = [
   { name: "requests", run: () => requestBench() },
+  { name: "large-org", run: () => largeOrgBench() },
   { name: "conversion", run: () => conversionBench() },
 ];
 
