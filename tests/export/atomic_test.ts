@@ -44,7 +44,8 @@ Deno.test("AtomicFile aborted after large writes leaves the old file byte-identi
     await Deno.writeTextFile(path, OLD);
     const f = await AtomicFile.create(path);
     assert.ok(f.tempPath.startsWith(join(dir, ".big.csv.")) && f.tempPath.endsWith(".tmp"));
-    for (let i = 0; i < 3000; i++) f.write("x".repeat(1000) + "\r\n");
+    for (let i = 0; i < 8000; i++) f.write("x".repeat(1000) + "\r\n");
+    await f.ready(); // full buffers are written in the background; at most one is left
     assert.ok(f.bytesWritten > 1_000_000, "chunks reached the temporary file");
     assert.equal(await Deno.readTextFile(path), OLD);
     await f.abort();
@@ -100,6 +101,36 @@ Deno.test("AtomicFile commit writes every chunk in order, multi-byte text includ
     assert.equal(await Deno.readTextFile(path), expected);
     assert.deepEqual(await names(dir), ["u.txt"]);
     await assert.rejects(() => f.commit(), /already closed/);
+  }));
+
+Deno.test("AtomicFile keeps text and bytes in order across buffers, ready() and background syncs", () =>
+  withDir(async (dir) => {
+    const path = join(dir, "stream.ndjson");
+    const f = await AtomicFile.create(path);
+    const bytes = new TextEncoder().encode("b".repeat(3_000_000) + "\n"); // spans buffers
+    const parts: string[] = [];
+    let total = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const line = `{"n":${i},"é":"${"x".repeat(i % 300)}"}\n`;
+      f.write(line);
+      parts.push(line);
+      total += new TextEncoder().encode(line).length;
+      if (i % 5000 === 0) {
+        f.writeBytes(bytes);
+        parts.push("b".repeat(3_000_000) + "\n");
+        total += bytes.length;
+        f.syncInBackground();
+      }
+      if (i % 1000 === 0) {
+        await f.ready();
+        // At most 2 MiB wait for the disk, plus the buffer being filled (1 MiB).
+        assert.ok(total - f.bytesWritten <= 3 * 2 ** 20, `${total - f.bytesWritten} bytes behind`);
+      }
+    }
+    bytes.fill(0); // writeBytes() copied: reusing the array changes nothing
+    await f.commit();
+    assert.equal(await Deno.readTextFile(path), parts.join(""));
+    assert.deepEqual(await names(dir), ["stream.ndjson"]);
   }));
 
 Deno.test("AtomicFile killed mid-write (crash) leaves the old file byte-identical", {
