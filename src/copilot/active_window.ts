@@ -27,48 +27,79 @@ export interface WindowDaySets {
   agent?: Iterable<string>;
 }
 
+/** A day's identities, as ids of {@link ActiveWindow}'s index (4 bytes each, not a `Set`). */
 interface StoredDay {
-  readonly active: ReadonlySet<string>;
-  readonly chat: ReadonlySet<string>;
-  readonly agent: ReadonlySet<string>;
+  readonly active: Int32Array;
+  readonly chat: Int32Array;
+  readonly agent: Int32Array;
   readonly complete: boolean;
 }
 
 const WEEK = 7;
 const MONTH = 28;
-const EMPTY: ReadonlySet<string> = new Set();
-
-function asSet(items: Iterable<string> | undefined): ReadonlySet<string> {
-  if (items === undefined) return EMPTY;
-  return items instanceof Set ? items : new Set(items);
-}
+const EMPTY = new Int32Array(0);
+/** "Never seen" in a {@link LastSeen}: older than any window. */
+const NEVER = -(2 ** 31);
 
 /** Days since the epoch of a day (an ordinal to compare and subtract). */
 function ordinal(day: Day): number {
   return Math.round(dayToEpochMs(day) / 86_400_000);
 }
 
+/** The newest day ordinal each identity id was seen on. */
+class LastSeen {
+  #at = new Int32Array(1024).fill(NEVER);
+
+  set(id: number, at: number): void {
+    if (id >= this.#at.length) {
+      const grown = new Int32Array(Math.max(2 * this.#at.length, id + 1)).fill(NEVER);
+      grown.set(this.#at);
+      this.#at = grown;
+    }
+    this.#at[id] = at;
+  }
+
+  /** Identities among the first `ids` seen within `days` days up to day ordinal `now`. */
+  count(ids: number, now: number, days: number): number {
+    const at = this.#at;
+    let n = 0;
+    for (let id = 0; id < ids && id < at.length; id++) {
+      const age = now - at[id];
+      if (age >= 0 && age < days) n++;
+    }
+    return n;
+  }
+}
+
+/** {@link LastSeen} of each kind of identity set. */
+interface SeenByKind {
+  readonly active: LastSeen;
+  readonly chat: LastSeen;
+  readonly agent: LastSeen;
+}
+
 /**
  * Trailing 7/28-day distinct counts. Add each day's identity sets (a day without activity
  * should be added with empty sets, so that the window knows it is not missing), then ask
- * {@link counts}. Memory: keeps at most 28 days of identity sets (the newest), holding the
- * given `Set`s by reference, never copying them.
+ * {@link counts}. Memory: each identity key is indexed once, to a small id, and the (at most
+ * 28) kept days hold their identities as arrays of ids: four bytes an identity a day, where
+ * keeping the given `Set`s would cost far more, as every day builds new key strings.
  *
- * Counting the newest day (the usual order: add a day, then count it) reads an index of the
- * newest day each identity was seen, so it costs one look at each distinct identity rather
- * than a union of 28 sets; any other day is counted by that union.
+ * Counting the newest day (the usual order: add a day, then count it) reads the newest day
+ * each identity was seen, so it costs one look at each indexed identity rather than a union
+ * of 28 days; any other day is counted by that union.
  */
 export class ActiveWindow {
+  /** Identity key → id. One entry per distinct identity ever added (as many as a run has). */
+  readonly #ids = new Map<string, number>();
   readonly #days = new Map<Day, StoredDay>();
   #newest: Day | undefined;
-  /** Newest day ordinal each identity was seen on, per kind; undefined when stale. */
-  #lastSeen:
-    | { active: Map<string, number>; chat: Map<string, number>; agent: Map<string, number> }
-    | undefined = {
-      active: new Map(),
-      chat: new Map(),
-      agent: new Map(),
-    };
+  /** Newest day each identity was seen on, per kind; undefined when stale. */
+  #lastSeen: SeenByKind | undefined = {
+    active: new LastSeen(),
+    chat: new LastSeen(),
+    agent: new LastSeen(),
+  };
 
   /**
    * Records a day's identity sets. `complete` is false when only the active identities are
@@ -81,17 +112,14 @@ export class ActiveWindow {
     complete = true,
   ): void {
     const stored: StoredDay = {
-      active: asSet(sets.active),
-      chat: asSet(sets.chat),
-      agent: asSet(sets.agent),
+      active: this.#idsOf(sets.active),
+      chat: this.#idsOf(sets.chat),
+      agent: this.#idsOf(sets.agent),
       complete: complete && sets.chat !== undefined && sets.agent !== undefined,
     };
     const inOrder = this.#newest === undefined || day > this.#newest;
     if (inOrder && this.#lastSeen !== undefined) {
-      const at = ordinal(day);
-      for (const k of stored.active) this.#lastSeen.active.set(k, at);
-      for (const k of stored.chat) this.#lastSeen.chat.set(k, at);
-      for (const k of stored.agent) this.#lastSeen.agent.set(k, at);
+      this.#see(this.#lastSeen, ordinal(day), stored);
     } else if (!inOrder) {
       this.#lastSeen = undefined; // rebuilt on the next count of the newest day
     }
@@ -101,6 +129,24 @@ export class ActiveWindow {
     for (const d of this.#days.keys()) {
       if (daysBetween(d, this.#newest!) >= MONTH) this.#days.delete(d);
     }
+  }
+
+  /** The ids of `keys`, indexing the keys not seen before. */
+  #idsOf(keys: Iterable<string> | undefined): Int32Array {
+    if (keys === undefined) return EMPTY;
+    const ids: number[] = [];
+    for (const k of keys) {
+      let id = this.#ids.get(k);
+      if (id === undefined) this.#ids.set(k, id = this.#ids.size);
+      ids.push(id);
+    }
+    return Int32Array.from(ids);
+  }
+
+  #see(seen: SeenByKind, at: number, sets: StoredDay): void {
+    for (const id of sets.active) seen.active.set(id, at);
+    for (const id of sets.chat) seen.chat.set(id, at);
+    for (const id of sets.agent) seen.agent.set(id, at);
   }
 
   /** Distinct counts over the 7 and 28 days ending on `day`. */
@@ -120,34 +166,20 @@ export class ActiveWindow {
 
   #countNewest(day: Day): Omit<WindowCounts, "complete"> {
     if (this.#lastSeen === undefined) {
-      const seen = { active: new Map(), chat: new Map(), agent: new Map() };
-      const days = [...this.#days.keys()].sort();
-      for (const d of days) {
-        const at = ordinal(d);
-        const sets = this.#days.get(d)!;
-        for (const k of sets.active) seen.active.set(k, at);
-        for (const k of sets.chat) seen.chat.set(k, at);
-        for (const k of sets.agent) seen.agent.set(k, at);
+      const seen = { active: new LastSeen(), chat: new LastSeen(), agent: new LastSeen() };
+      for (const d of [...this.#days.keys()].sort()) {
+        this.#see(seen, ordinal(d), this.#days.get(d)!);
       }
       this.#lastSeen = seen;
     }
     const now = ordinal(day);
-    // Counts identities seen within `days` days; forgets those older than the month.
-    const count = (seen: Map<string, number>, days: number): number => {
-      let n = 0;
-      for (const [k, at] of seen) {
-        const age = now - at;
-        if (age >= MONTH) seen.delete(k);
-        else if (age < days) n++;
-      }
-      return n;
-    };
+    const ids = this.#ids.size;
     const seen = this.#lastSeen;
     return {
-      weekly: count(seen.active, WEEK),
-      monthly: count(seen.active, MONTH),
-      monthlyChat: count(seen.chat, MONTH),
-      monthlyAgent: count(seen.agent, MONTH),
+      weekly: seen.active.count(ids, now, WEEK),
+      monthly: seen.active.count(ids, now, MONTH),
+      monthlyChat: seen.chat.count(ids, now, MONTH),
+      monthlyAgent: seen.agent.count(ids, now, MONTH),
     };
   }
 
@@ -159,15 +191,32 @@ export class ActiveWindow {
       if (age >= 0 && age < MONTH) inWindow.push({ age, sets });
     }
     inWindow.sort((a, b) => a.age - b.age);
-    const active = new Set<string>();
-    const chat = new Set<string>();
-    const agent = new Set<string>();
+    const union = () => {
+      const seen = new Uint8Array(this.#ids.size);
+      let size = 0;
+      return {
+        add(ids: Int32Array): void {
+          for (const id of ids) {
+            if (seen[id] === 0) {
+              seen[id] = 1;
+              size++;
+            }
+          }
+        },
+        get size(): number {
+          return size;
+        },
+      };
+    };
+    const active = union();
+    const chat = union();
+    const agent = union();
     let weekly = -1;
     for (const { age, sets } of inWindow) {
       if (age >= WEEK && weekly < 0) weekly = active.size;
-      for (const k of sets.active) active.add(k);
-      for (const k of sets.chat) chat.add(k);
-      for (const k of sets.agent) agent.add(k);
+      active.add(sets.active);
+      chat.add(sets.chat);
+      agent.add(sets.agent);
     }
     if (weekly < 0) weekly = active.size;
     return { weekly, monthly: active.size, monthlyChat: chat.size, monthlyAgent: agent.size };

@@ -39,7 +39,7 @@ export interface EditorLanguageSummary extends ScopeSummary {
   readonly editor: string;
 }
 
-/** A part of one identity's day: its sums in one editor or one language. */
+/** A part of one identity's day: its sums in one editor or one language (see {@link IdentityParts}). */
 export interface IdentityPart {
   /** Normalized editor or language name. */
   readonly name: string;
@@ -57,10 +57,11 @@ export interface IdentityDay {
   readonly counters: Counters;
   /** The documented counters of `counters`, in `KNOWN_COUNTERS` order. */
   readonly sums: KnownSums;
-  /** The identity's sums per editor, sorted by name. */
-  readonly editors: readonly IdentityPart[];
-  /** The identity's sums per language, sorted by name. */
-  readonly languages: readonly IdentityPart[];
+  /**
+   * The identity's first cell in {@link DayAnalysis.cells} (its cells are linked by
+   * `DayCells.next`): {@link IdentityParts} makes its sums per editor and per language.
+   */
+  readonly firstCell: number;
   /** `completions_accepted` > 0. */
   readonly completionEngaged: boolean;
   /** `chat_messages` + `ide_agent_messages` > 0 (IDE chat, as GitHub counts chat users). */
@@ -112,50 +113,74 @@ export interface DayAnalysis {
   readonly editorLanguages: readonly EditorLanguageSummary[];
   /** Per identity, sorted by name then kind. */
   readonly identities: readonly IdentityDay[];
+  /** The day's cells, for {@link IdentityParts}. */
+  readonly cells: DayCells;
+}
+
+/**
+ * The day's cells: one per (identity, normalized editor, normalized language), in columns.
+ * Cell `c` has its sums at `sums[c * KNOWN_COUNT]`; an identity's cells form a list from its
+ * `firstCell` through `next` (-1 ends it).
+ */
+export interface DayCells {
+  /** Index of each cell's editor in `editorNames`. */
+  readonly editor: Int32Array;
+  /** Index of each cell's language in `languageNames`. */
+  readonly language: Int32Array;
+  /** The identity's next cell, -1 for none. */
+  readonly next: Int32Array;
+  /** The sixteen documented counters of each cell, summed over its records. */
+  readonly sums: Float64Array;
+  /** Normalized editor names, in order of first appearance. */
+  readonly editorNames: readonly string[];
+  /** Normalized language names, in order of first appearance. */
+  readonly languageNames: readonly string[];
+  /** Position of each editor name in name order. */
+  readonly editorRank: Int32Array;
+  /** Position of each language name in name order. */
+  readonly languageRank: Int32Array;
 }
 
 const N = KNOWN_COUNT;
 
 /**
  * Columns of cells: one cell per (identity, editor, language) after normalizing; at most one
- * per record, so the columns are sized once. Each identity's cells form a linked list
- * (`next`), so finding a record's cell is a short scan of that identity's few cells, with no
- * key to build or hash; the scan also counts the identity's distinct editors and languages.
+ * per record, so the columns are sized once a day (and kept for the next day when large
+ * enough). Each identity's cells form a linked list (`next`), so finding a record's cell is a
+ * short scan of that identity's few cells, with no key to build or hash.
  */
 class Cells {
   count = 0;
-  /** Distinct (identity, editor) plus (identity, language) pairs: the identity parts. */
-  parts = 0;
-  readonly editor: Int32Array;
-  readonly language: Int32Array;
-  readonly next: Int32Array;
-  readonly sums: Float64Array;
+  editor = new Int32Array(0);
+  language = new Int32Array(0);
+  next = new Int32Array(0);
+  sums = new Float64Array(0);
   /** First cell of each identity, -1 for none yet. */
-  readonly head: number[] = [];
+  head: number[] = [];
 
-  constructor(capacity: number) {
-    this.editor = new Int32Array(capacity);
-    this.language = new Int32Array(capacity);
-    this.next = new Int32Array(capacity);
-    this.sums = new Float64Array(capacity * N);
+  /** Empties the cells, with room for `capacity` of them. */
+  reset(capacity: number): void {
+    if (capacity > this.editor.length) {
+      const size = Math.ceil(capacity * 1.25);
+      this.editor = new Int32Array(size);
+      this.language = new Int32Array(size);
+      this.next = new Int32Array(size);
+      this.sums = new Float64Array(size * N);
+    }
+    this.count = 0;
+    this.head = [];
   }
 
   find(identity: number, editor: number, language: number): number {
-    let newEditor = 1;
-    let newLanguage = 1;
     for (let c = this.head[identity]; c >= 0; c = this.next[c]) {
-      const sameEditor = this.editor[c] === editor;
-      const sameLanguage = this.language[c] === language;
-      if (sameEditor && sameLanguage) return c;
-      if (sameEditor) newEditor = 0;
-      if (sameLanguage) newLanguage = 0;
+      if (this.editor[c] === editor && this.language[c] === language) return c;
     }
-    this.parts += newEditor + newLanguage;
     const c = this.count++;
     this.editor[c] = editor;
     this.language[c] = language;
     this.next[c] = this.head[identity];
     this.head[identity] = c;
+    this.sums.fill(0, c * N, c * N + N);
     return c;
   }
 }
@@ -248,16 +273,61 @@ function byName(a: { name: string }, b: { name: string }): number {
 }
 
 /**
- * One pass over a day's records: every sum and distinct-identity set any format needs.
- *
- * Records are merged into cells (identity × normalized editor × normalized language), so
- * case variants such as `VSCode` and `vscode` sum their counters and count each identity
- * once. A second pass over the cells, grouped by identity, computes the per-scope sums and
- * distinct counts. Counters are assumed non-negative: "engaged in a scope" means a positive
- * counter in any of the identity's cells there.
+ * One pass over a day's records: every sum and distinct-identity set any format needs. The
+ * analysis stands alone; to analyse many days, {@link DayAnalyzer} reuses its buffers.
  */
 export function analyzeDay(day: DayData): DayAnalysis {
-  // ---- Pass 1: records → cells; unknown counters summed per day and per identity.
+  return new DayAnalyzer().analyze(day);
+}
+
+/**
+ * Analyses days one after another, reusing its largest buffers from one day to the next (the
+ * cells and the identities' sums: megabytes a day for a large organisation, which would
+ * otherwise be fresh memory every day). So an analysis it returns is valid only until its next
+ * `analyze`: what outlives the day must be copied (every format does; the identity sets are
+ * the analysis' own).
+ */
+export class DayAnalyzer {
+  readonly #cells = new Cells();
+  #idSums: Float64Array = new Float64Array(0);
+
+  /**
+   * Records are merged into cells (identity × normalized editor × normalized language), so
+   * case variants such as `VSCode` and `vscode` sum their counters and count each identity
+   * once. A second pass over the cells, grouped by identity, computes the per-scope sums and
+   * distinct counts. Counters are assumed non-negative: "engaged in a scope" means a positive
+   * counter in any of the identity's cells there.
+   */
+  analyze(day: DayData): DayAnalysis {
+    const cells = this.#cells;
+    cells.reset(day.records.length);
+    const merged = mergeRecords(day, cells);
+    this.#idSums = zeroed(this.#idSums, merged.idNames.length * N);
+    return summarize(day, cells, merged, this.#idSums);
+  }
+}
+
+/** `buffer` zeroed up to `size` when it is that large, else a larger new one. */
+function zeroed(buffer: Float64Array, size: number): Float64Array {
+  if (size > buffer.length) return new Float64Array(Math.ceil(size * 1.25));
+  buffer.fill(0, 0, size);
+  return buffer;
+}
+
+/** What the pass over the records finds besides the cells: identities and unknown counters. */
+interface Merged {
+  readonly editorNames: Names;
+  readonly languageNames: Names;
+  /** Per identity index: the name as received, the kind, the unknown counters summed. */
+  readonly idNames: string[];
+  readonly idKinds: IdentityKind[];
+  readonly idUnknown: (Record<string, number> | undefined)[];
+  /** The day's unknown counters, summed. */
+  readonly dayUnknown: Record<string, number>;
+}
+
+/** Pass 1: records → cells (in `cells`, empty); unknown counters summed per day and identity. */
+function mergeRecords(day: DayData, cells: Cells): Merged {
   const editorNames = new Names();
   const languageNames = new Names();
   const userIds = new Map<string, number>();
@@ -266,7 +336,6 @@ export function analyzeDay(day: DayData): DayAnalysis {
   const idKinds: IdentityKind[] = [];
   const idUnknown: (Record<string, number> | undefined)[] = [];
   const dayUnknown: Record<string, number> = {};
-  const cells = new Cells(day.records.length);
 
   for (const r of day.records) {
     const ids = r.kind === "service_account" ? accountIds : userIds;
@@ -296,7 +365,16 @@ export function analyzeDay(day: DayData): DayAnalysis {
     }
   }
 
-  // ---- Pass 2: cells grouped by identity → scopes, identities, sets.
+  return { editorNames, languageNames, idNames, idKinds, idUnknown, dayUnknown };
+}
+
+/**
+ * Pass 2: the cells grouped by identity → scopes, identities, sets (in `idSums`, zeroed, the
+ * identities' sums). An identity's sums per editor and per language are made only when
+ * asked, by {@link IdentityParts}: only user rows need them.
+ */
+function summarize(day: DayData, cells: Cells, m: Merged, idSums: Float64Array): DayAnalysis {
+  const { editorNames, languageNames, idNames, idKinds, idUnknown, dayUnknown } = m;
   const nIds = idNames.length;
   const nE = editorNames.names.length;
   const nL = languageNames.names.length;
@@ -309,9 +387,6 @@ export function analyzeDay(day: DayData): DayAnalysis {
   const languageCounts = new ScopeCounts(nL);
   // All small sums live in a few pools (one Float64Array each), so that every addition is
   // monomorphic; the analysis hands out subarray views of them.
-  const idPool = new Float64Array(nIds * N);
-  const partPool = new Float64Array(cells.parts * N);
-  let partCursor = 0;
   const pairPool = new Float64Array(Math.min(cells.count, nE * nL) * N);
   const pairIndex = new Map<number, number>();
   const pairEditor: number[] = [];
@@ -326,19 +401,14 @@ export function analyzeDay(day: DayData): DayAnalysis {
   let serviceAccounts = 0;
   let engagedCount = 0;
   let completionEngagedCount = 0;
-  // Per-identity part offsets in partPool, reset after each identity.
-  const editorSlot = new Int32Array(nE).fill(-1);
-  const languageSlot = new Int32Array(nL).fill(-1);
 
   for (let id = 0; id < nIds; id++) {
     const ownAt = id * N;
-    const editors: IdentityPart[] = [];
-    const languages: IdentityPart[] = [];
     for (let c = cells.head[id]; c >= 0; c = cells.next[c]) {
       const base = c * N;
       const e = cells.editor[c];
       const l = cells.language[c];
-      addInto(idPool, ownAt, sums, base);
+      addInto(idSums, ownAt, sums, base);
       addInto(editorSums, e * N, sums, base);
       addInto(languageSums, l * N, sums, base);
       editorCounts.see(e, id, sums, base);
@@ -360,32 +430,9 @@ export function analyzeDay(day: DayData): DayAnalysis {
       if (sums[base + C.completionsCount] > 0) pc[1]++;
       if (sums[base + C.completionsAccepted] > 0) pc[2]++;
       if (sums[base + C.chatMessages] + sums[base + C.ideAgentMessages] > 0) pc[3]++;
-
-      if (editorSlot[e] < 0) {
-        editorSlot[e] = partCursor;
-        editors.push({
-          name: editorNames.names[e],
-          sums: partPool.subarray(partCursor, partCursor + N),
-        });
-        partCursor += N;
-      }
-      addInto(partPool, editorSlot[e], sums, base);
-      if (languageSlot[l] < 0) {
-        languageSlot[l] = partCursor;
-        languages.push({
-          name: languageNames.names[l],
-          sums: partPool.subarray(partCursor, partCursor + N),
-        });
-        partCursor += N;
-      }
-      addInto(partPool, languageSlot[l], sums, base);
     }
-    for (let c = cells.head[id]; c >= 0; c = cells.next[c]) {
-      editorSlot[cells.editor[c]] = -1;
-      languageSlot[cells.language[c]] = -1;
-    }
-    addInto(totalSums, 0, idPool, ownAt);
-    const own = idPool.subarray(ownAt, ownAt + N);
+    addInto(totalSums, 0, idSums, ownAt);
+    const own = idSums.subarray(ownAt, ownAt + N);
 
     const kind = idKinds[id];
     const key = `${kind}:${idNames[id]}`;
@@ -409,8 +456,7 @@ export function analyzeDay(day: DayData): DayAnalysis {
       kind,
       counters: countersOf(own, idUnknown[id]),
       sums: own,
-      editors: editors.length > 1 ? editors.sort(byName) : editors,
-      languages: languages.length > 1 ? languages.sort(byName) : languages,
+      firstCell: cells.head[id],
       completionEngaged,
       chat: usedChat,
       agent: usedAgent,
@@ -429,6 +475,16 @@ export function analyzeDay(day: DayData): DayAnalysis {
   const languages = languageNames.names.map((name, l) =>
     languageCounts.summary(l, name, languageSums.subarray(l * N, l * N + N))
   ).sort(byName);
+  const dayCells: DayCells = {
+    editor: cells.editor,
+    language: cells.language,
+    next: cells.next,
+    sums,
+    editorNames: editorNames.names,
+    languageNames: languageNames.names,
+    editorRank: ranks(editorNames.names),
+    languageRank: ranks(languageNames.names),
+  };
   const editorLanguages: EditorLanguageSummary[] = pairEditor.map((e, p) => ({
     editor: editorNames.names[e],
     name: languageNames.names[pairLanguage[p]],
@@ -458,5 +514,118 @@ export function analyzeDay(day: DayData): DayAnalysis {
     languages,
     editorLanguages,
     identities,
+    cells: dayCells,
   };
+}
+
+/** The position of each name in name order (names are distinct). */
+function ranks(names: readonly string[]): Int32Array {
+  const order = names.map((_, i) => i).sort((x, y) => cmp(names[x], names[y]));
+  const rank = new Int32Array(names.length);
+  order.forEach((i, r) => rank[i] = r);
+  return rank;
+}
+
+/** A reused part of {@link IdentityParts}: slot `slot` of its pool. */
+interface PartSlot extends IdentityPart {
+  name: string;
+  readonly sums: Float64Array;
+  /** Index of the editor or language in the day's names. */
+  index: number;
+  rank: number;
+  readonly slot: number;
+}
+
+/**
+ * An identity's sums per editor and per language, each list sorted by name, made on demand from
+ * the day's cells (adding the cells in the order of the identity's list, as a running sum
+ * would). Only user rows need them, one identity at a time, so the analysis does not keep them
+ * for every identity: {@link of} fills buffers this object reuses, and the lists it fills are
+ * valid until its next call.
+ */
+export class IdentityParts {
+  /** The identity's sums per editor, sorted by name (valid until the next {@link of}). */
+  readonly editors: readonly IdentityPart[];
+  /** The identity's sums per language, sorted by name (valid until the next {@link of}). */
+  readonly languages: readonly IdentityPart[];
+  readonly #editors: PartSlot[] = [];
+  readonly #languages: PartSlot[] = [];
+  /** Slot `i` has its sums at `#pool[i * N]`. */
+  #pool = new Float64Array(0);
+  #slots: PartSlot[] = [];
+  #used = 0;
+
+  constructor() {
+    this.editors = this.#editors;
+    this.languages = this.#languages;
+  }
+
+  /** Fills {@link editors} and {@link languages} for one identity of `a`, and returns `this`. */
+  of(a: DayAnalysis, identity: IdentityDay): this {
+    const cells = a.cells;
+    let count = 0;
+    for (let c = identity.firstCell; c >= 0; c = cells.next[c]) count++;
+    if (2 * count > this.#slots.length) this.#grow(2 * count);
+    this.#used = 0;
+    this.#editors.length = 0;
+    this.#languages.length = 0;
+    for (let c = identity.firstCell; c >= 0; c = cells.next[c]) {
+      const base = c * N;
+      const e = this.#slotOf(this.#editors, cells.editor[c], cells.editorNames, cells.editorRank);
+      addInto(this.#pool, e * N, cells.sums, base);
+      const l = this.#slotOf(
+        this.#languages,
+        cells.language[c],
+        cells.languageNames,
+        cells.languageRank,
+      );
+      addInto(this.#pool, l * N, cells.sums, base);
+    }
+    if (this.#editors.length > 1) this.#editors.sort(byRank);
+    if (this.#languages.length > 1) this.#languages.sort(byRank);
+    return this;
+  }
+
+  /** The slot of name `index` in `list`, taken (zeroed) and appended when absent. */
+  #slotOf(
+    list: PartSlot[],
+    index: number,
+    names: readonly string[],
+    rank: Int32Array,
+  ): number {
+    for (let i = 0; i < list.length; i++) {
+      if (list[i].index === index) return list[i].slot;
+    }
+    const part = this.#slots[this.#used++];
+    part.name = names[index];
+    part.index = index;
+    part.rank = rank[index];
+    part.sums.fill(0);
+    list.push(part);
+    return part.slot;
+  }
+
+  /** Makes room for `slots` parts (the lists are empty: nothing to carry over). */
+  #grow(slots: number): void {
+    const size = Math.max(slots, 2 * this.#slots.length, 16);
+    this.#pool = new Float64Array(size * N);
+    this.#slots = [];
+    for (let i = 0; i < size; i++) {
+      this.#slots.push({
+        name: "",
+        sums: this.#pool.subarray(i * N, i * N + N),
+        index: -1,
+        rank: 0,
+        slot: i,
+      });
+    }
+  }
+}
+
+function byRank(a: PartSlot, b: PartSlot): number {
+  return a.rank - b.rank;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,18 +1,12 @@
 /**
- * The feature table of MAPPING.md: which Augment counters make which Copilot feature row,
- * applied to sums of the sixteen documented counters. Rows are built as object literals
- * (no spreading), as these functions run for every identity of every day.
+ * The feature table of MAPPING.md: which Augment counters make which Copilot feature, applied
+ * to sums of the sixteen documented counters. The rows of Format C built from it are in
+ * `report_rows.ts`.
  *
  * @module
  */
 import { type Counters, KNOWN_COUNTERS } from "../model/metrics.ts";
-import type {
-  CliTotals,
-  CopilotFeature,
-  FeatureTotals,
-  IdeTotals,
-  LanguageFeatureTotals,
-} from "./types.ts";
+import type { CopilotFeature } from "./types.ts";
 
 /**
  * Sums of the sixteen documented counters, indexed in `KNOWN_COUNTERS` order (often a view
@@ -77,25 +71,38 @@ export function addKnown(sums: Float64Array, base: number, m: Readonly<Counters>
   return present;
 }
 
+/**
+ * `n` itself, as a small integer when it is one (`-0` becomes `0`, which prints the same). A
+ * number read from a Float64Array is a double, which V8 boxes (16 bytes, and slower to print)
+ * when an object holds it; a small integer it stores unboxed. Every number that goes from
+ * sums into an object built per identity passes through here: besides the boxes, one boxed
+ * number added into a `Counters` object would turn that field of every `Counters` object of
+ * the process (every record's metrics) into a box.
+ */
+export function int(n: number): number {
+  const i = n | 0;
+  return i === n ? i : n;
+}
+
 /** A `Counters` object from sums, in the documented order, plus any unknown counters. */
 export function countersOf(s: KnownSums, unknown?: Readonly<Record<string, number>>): Counters {
   const c: Counters = {
-    total_modified_lines_of_code: s[0],
-    total_messages: s[1],
-    total_tool_calls: s[2],
-    completions_count: s[3],
-    completions_accepted: s[4],
-    completions_lines_of_code: s[5],
-    completions_suggested_lines_of_code: s[6],
-    chat_messages: s[7],
-    remote_agent_messages: s[8],
-    remote_agent_lines_of_code: s[9],
-    ide_agent_messages: s[10],
-    ide_agent_lines_of_code: s[11],
-    cli_agent_interactive_messages: s[12],
-    cli_agent_interactive_lines_of_code: s[13],
-    cli_agent_non_interactive_messages: s[14],
-    cli_agent_non_interactive_lines_of_code: s[15],
+    total_modified_lines_of_code: int(s[0]),
+    total_messages: int(s[1]),
+    total_tool_calls: int(s[2]),
+    completions_count: int(s[3]),
+    completions_accepted: int(s[4]),
+    completions_lines_of_code: int(s[5]),
+    completions_suggested_lines_of_code: int(s[6]),
+    chat_messages: int(s[7]),
+    remote_agent_messages: int(s[8]),
+    remote_agent_lines_of_code: int(s[9]),
+    ide_agent_messages: int(s[10]),
+    ide_agent_lines_of_code: int(s[11]),
+    cli_agent_interactive_messages: int(s[12]),
+    cli_agent_interactive_lines_of_code: int(s[13]),
+    cli_agent_non_interactive_messages: int(s[14]),
+    cli_agent_non_interactive_lines_of_code: int(s[15]),
   };
   if (unknown !== undefined) { for (const k in unknown) c[k] = unknown[k]; }
   return c;
@@ -116,7 +123,7 @@ export const FEATURES: readonly CopilotFeature[] = [
  * code_acceptance_activity_count, loc_suggested_to_add_sum, loc_added_sum]` (the `*delete*`
  * counters and `loc_deleted_sum` are always 0: no source). Returns false when all are 0.
  */
-function featureValues(feature: CopilotFeature, s: KnownSums, out: Float64Array): boolean {
+export function featureValues(feature: CopilotFeature, s: KnownSums, out: Float64Array): boolean {
   out.fill(0);
   switch (feature) {
     case "code_completion":
@@ -144,58 +151,6 @@ function featureValues(feature: CopilotFeature, s: KnownSums, out: Float64Array)
   return out[0] !== 0 || out[1] !== 0 || out[2] !== 0 || out[3] !== 0 || out[4] !== 0;
 }
 
-const scratch = new Float64Array(5);
-
-/** The row of one feature over a scope, or `undefined` when all its counters are 0. */
-export function featureRow(feature: CopilotFeature, s: KnownSums): FeatureTotals | undefined {
-  const v = scratch;
-  if (!featureValues(feature, s, v)) return undefined;
-  return {
-    feature,
-    user_initiated_interaction_count: v[0],
-    code_generation_activity_count: v[1],
-    code_acceptance_activity_count: v[2],
-    loc_suggested_to_add_sum: v[3],
-    loc_suggested_to_delete_sum: 0,
-    loc_added_sum: v[4],
-    loc_deleted_sum: 0,
-  };
-}
-
-/** The feature rows of a scope, in {@link FEATURES} order, without all-zero rows. */
-export function featureRows(s: KnownSums): FeatureTotals[] {
-  const rows: FeatureTotals[] = [];
-  for (const feature of FEATURES) {
-    const row = featureRow(feature, s);
-    if (row !== undefined) rows.push(row);
-  }
-  return rows;
-}
-
-/**
- * The `(language, feature)` row over a scope, or `undefined` when all its counters are 0.
- * It carries `user_initiated_interaction_count` too (an extra key GitHub's schema allows).
- */
-export function languageFeatureRow(
-  language: string,
-  feature: CopilotFeature,
-  s: KnownSums,
-): LanguageFeatureTotals | undefined {
-  const v = scratch;
-  if (!featureValues(feature, s, v)) return undefined;
-  return {
-    language,
-    feature,
-    user_initiated_interaction_count: v[0],
-    code_generation_activity_count: v[1],
-    code_acceptance_activity_count: v[2],
-    loc_suggested_to_add_sum: v[3],
-    loc_suggested_to_delete_sum: 0,
-    loc_added_sum: v[4],
-    loc_deleted_sum: 0,
-  };
-}
-
 /** `user_initiated_interaction_count` of a scope: Σ over features = all prompts sent. */
 export function interactions(s: KnownSums): number {
   return s[C.chatMessages] + s[C.ideAgentMessages] + s[C.remoteAgentMessages] +
@@ -208,32 +163,10 @@ export function linesAdded(s: KnownSums): number {
     s[C.cliInteractiveLines] + s[C.cliNonInteractiveLines];
 }
 
-/** A `totals_by_ide` row: the sum of all feature rows of the editor. */
-export function ideRow(ide: string, s: KnownSums): IdeTotals {
-  return {
-    ide,
-    user_initiated_interaction_count: interactions(s),
-    code_generation_activity_count: s[C.completionsCount],
-    code_acceptance_activity_count: s[C.completionsAccepted],
-    loc_suggested_to_add_sum: s[C.completionsSuggestedLines],
-    loc_suggested_to_delete_sum: 0,
-    loc_added_sum: linesAdded(s),
-    loc_deleted_sum: 0,
-  };
-}
-
 /** Whether a scope has any CLI agent activity (messages or lines). */
 export function hasCli(s: KnownSums): boolean {
   return s[C.cliInteractiveMessages] > 0 || s[C.cliNonInteractiveMessages] > 0 ||
     s[C.cliInteractiveLines] > 0 || s[C.cliNonInteractiveLines] > 0;
-}
-
-/** `totals_by_cli` of a scope: all CLI messages as requests, interactive ones as prompts. */
-export function cliTotals(s: KnownSums): CliTotals {
-  return {
-    request_count: s[C.cliInteractiveMessages] + s[C.cliNonInteractiveMessages],
-    prompt_count: s[C.cliInteractiveMessages],
-  };
 }
 
 /** Whether a scope has any completion activity (any of the four completion counters). */

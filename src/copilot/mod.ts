@@ -3,9 +3,10 @@
  *
  * @module
  */
-export { analyzeDay } from "./analyze.ts";
+export { analyzeDay, DayAnalyzer, IdentityParts } from "./analyze.ts";
 export type {
   DayAnalysis,
+  DayCells,
   EditorLanguageSummary,
   IdentityDay,
   IdentityPart,
@@ -17,7 +18,8 @@ export type { WindowCounts, WindowDaySets } from "./active_window.ts";
 export { toMetricsDay } from "./metrics_day.ts";
 export { toLegacyUsageDay } from "./legacy_usage.ts";
 export { toEntityDayTotal, toEntityReport } from "./entity_report.ts";
-export { toUserRows } from "./user_rows.ts";
+export { toUserRows, UserRows } from "./user_rows.ts";
+export type { UserRowPeriod } from "./user_rows.ts";
 export { userIdOf } from "./user_id.ts";
 export { normalizeName } from "./names.ts";
 export type * from "./types.ts";

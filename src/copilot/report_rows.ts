@@ -1,21 +1,29 @@
 /**
- * The counters and breakdown lists shared by Format C entity day rows and user rows.
+ * The rows of Format C shared by entity day rows and user rows: the seven counters of a scope
+ * and the breakdown lists. Rows are object literals (no spreading) of numbers passed through
+ * {@link int}, as they are built for every identity of every day.
  *
  * @module
  */
 import {
   C,
-  cliTotals,
-  featureRows,
   FEATURES,
+  featureValues,
   hasCli,
-  ideRow,
+  int,
   interactions,
   type KnownSums,
-  languageFeatureRow,
   linesAdded,
 } from "./features.ts";
-import type { LanguageFeatureTotals, ReportBreakdowns, ReportCounters } from "./types.ts";
+import type {
+  CliTotals,
+  CopilotFeature,
+  FeatureTotals,
+  IdeTotals,
+  LanguageFeatureTotals,
+  ReportBreakdowns,
+  ReportCounters,
+} from "./types.ts";
 
 /** A named scope's sums: an editor or a language. */
 export interface NamedSums {
@@ -29,14 +37,88 @@ export interface NamedSums {
  */
 export function reportCounters(s: KnownSums): ReportCounters {
   return {
-    user_initiated_interaction_count: interactions(s),
-    code_generation_activity_count: s[C.completionsCount],
-    code_acceptance_activity_count: s[C.completionsAccepted],
-    loc_suggested_to_add_sum: s[C.completionsSuggestedLines],
+    user_initiated_interaction_count: int(interactions(s)),
+    code_generation_activity_count: int(s[C.completionsCount]),
+    code_acceptance_activity_count: int(s[C.completionsAccepted]),
+    loc_suggested_to_add_sum: int(s[C.completionsSuggestedLines]),
     loc_suggested_to_delete_sum: 0,
-    loc_added_sum: linesAdded(s),
+    loc_added_sum: int(linesAdded(s)),
     loc_deleted_sum: 0,
   };
+}
+
+/** A `totals_by_ide` row: the seven counters of the editor (the sum of its feature rows). */
+export function ideRow(ide: string, s: KnownSums): IdeTotals {
+  return {
+    ide,
+    user_initiated_interaction_count: int(interactions(s)),
+    code_generation_activity_count: int(s[C.completionsCount]),
+    code_acceptance_activity_count: int(s[C.completionsAccepted]),
+    loc_suggested_to_add_sum: int(s[C.completionsSuggestedLines]),
+    loc_suggested_to_delete_sum: 0,
+    loc_added_sum: int(linesAdded(s)),
+    loc_deleted_sum: 0,
+  };
+}
+
+const values = new Float64Array(5);
+
+/**
+ * The row of one feature over a scope, or `undefined` when all its counters are 0: a
+ * `totals_by_feature` row, or given the scope's `language`, a `totals_by_language_feature` row.
+ * The latter carries `user_initiated_interaction_count` too (an extra key GitHub's schema
+ * allows), so that chat and agent prompts per language are not lost.
+ */
+export function featureRow(feature: CopilotFeature, s: KnownSums): FeatureTotals | undefined;
+export function featureRow(
+  feature: CopilotFeature,
+  s: KnownSums,
+  language: string,
+): LanguageFeatureTotals | undefined;
+export function featureRow(
+  feature: CopilotFeature,
+  s: KnownSums,
+  language?: string,
+): FeatureTotals | LanguageFeatureTotals | undefined {
+  const v = values;
+  if (!featureValues(feature, s, v)) return undefined;
+  const interactions = int(v[0]);
+  const generated = int(v[1]);
+  const accepted = int(v[2]);
+  const suggested = int(v[3]);
+  const added = int(v[4]);
+  return language === undefined
+    ? {
+      feature,
+      user_initiated_interaction_count: interactions,
+      code_generation_activity_count: generated,
+      code_acceptance_activity_count: accepted,
+      loc_suggested_to_add_sum: suggested,
+      loc_suggested_to_delete_sum: 0,
+      loc_added_sum: added,
+      loc_deleted_sum: 0,
+    }
+    : {
+      language,
+      feature,
+      user_initiated_interaction_count: interactions,
+      code_generation_activity_count: generated,
+      code_acceptance_activity_count: accepted,
+      loc_suggested_to_add_sum: suggested,
+      loc_suggested_to_delete_sum: 0,
+      loc_added_sum: added,
+      loc_deleted_sum: 0,
+    };
+}
+
+/** `totals_by_feature`: the feature rows of a scope, in {@link FEATURES} order, without all-zero rows. */
+export function featureRows(s: KnownSums): FeatureTotals[] {
+  const rows: FeatureTotals[] = [];
+  for (const feature of FEATURES) {
+    const row = featureRow(feature, s);
+    if (row !== undefined) rows.push(row);
+  }
+  return rows;
 }
 
 /** `totals_by_language_feature`: by feature (table order), then language (given order). */
@@ -44,11 +126,19 @@ export function languageFeatureRows(languages: readonly NamedSums[]): LanguageFe
   const rows: LanguageFeatureTotals[] = [];
   for (const feature of FEATURES) {
     for (const l of languages) {
-      const row = languageFeatureRow(l.name, feature, l.sums);
+      const row = featureRow(feature, l.sums, l.name);
       if (row !== undefined) rows.push(row);
     }
   }
   return rows;
+}
+
+/** `totals_by_cli` of a scope: all CLI messages as requests, interactive ones as prompts. */
+export function cliTotals(s: KnownSums): CliTotals {
+  return {
+    request_count: int(s[C.cliInteractiveMessages] + s[C.cliNonInteractiveMessages]),
+    prompt_count: int(s[C.cliInteractiveMessages]),
+  };
 }
 
 /**

@@ -2,32 +2,31 @@
  * The day-by-day exporter: converts each day as it arrives, writes that day's files at once,
  * and streams the range files (arrays, CSVs, the 28-day users file) through temporary files
  * that are committed only by {@link Exporter.finish} — a failed run leaves the previous good
- * files. Memory does not grow with the number of days: only the identity sets of the 28-day
+ * files. Memory does not grow with the number of days: only the identity ids of the 28-day
  * window, the ≤28 entity day rows of the 28-day report and the distinct identities of the
  * range are kept.
+ *
+ * Throughput: each day is analysed in the same buffers ({@link DayAnalyzer}); user rows, by
+ * far the largest output, are made, serialised and encoded one at a time and written to both
+ * users files as bytes; files are written in the background (`AtomicFile`), with the range
+ * files fsynced day by day, so that the disk works while the next rows are made.
  *
  * @module
  */
 import {
   ActiveWindow,
-  analyzeDay,
   type DayAnalysis,
+  DayAnalyzer,
   type EntityDayTotal,
   toEntityDayTotal,
   toEntityReport,
   toLegacyUsageDay,
   toMetricsDay,
-  toUserRows,
+  UserRows,
 } from "../copilot/mod.ts";
 import { UsageError } from "../errors.ts";
 import { addDays, type DayRange, daysBetween } from "../model/dates.ts";
-import {
-  addCounters,
-  type Counters,
-  emptyCounters,
-  isKnownCounter,
-  KNOWN_COUNTERS,
-} from "../model/metrics.ts";
+import { type Counters, isKnownCounter, KNOWN_COUNTERS } from "../model/metrics.ts";
 import type { ActivityRecord, Day, DayData, Identity, UserActivity } from "../model/types.ts";
 import { AtomicFile, writeFileAtomic } from "./atomic.ts";
 import { type CsvCell, csvRow } from "./csv.ts";
@@ -84,8 +83,8 @@ export interface ExportResult {
 
 const CSV_COUNTER_HEADER: readonly string[] = KNOWN_COUNTERS;
 
-/** Identities converted to user rows at a time (bounds the rows held in memory). */
-const USER_ROW_BATCH = 512;
+/** User rows written between waits for the disk (`AtomicFile.ready`): ~1.8 MB of each file. */
+const USER_ROWS_PER_WAIT = 512;
 
 /** Indents a pretty-printed JSON value one level (JSON strings hold no raw newline). */
 function indent(json: string): string {
@@ -94,6 +93,24 @@ function indent(json: string): string {
 
 function pretty(value: unknown): string {
   return JSON.stringify(value, null, 2) + "\n";
+}
+
+/** Encodes lines of text as UTF-8 into one reused buffer (grown as needed). */
+class LineEncoder {
+  readonly #encoder = new TextEncoder();
+  #buffer = new Uint8Array(64 * 1024);
+
+  /** The UTF-8 of `text` and a line feed; valid until the next call. */
+  encode(text: string): Uint8Array {
+    for (;;) {
+      const { read, written } = this.#encoder.encodeInto(text, this.#buffer);
+      if (read === text.length && written < this.#buffer.length) {
+        this.#buffer[written] = 0x0a;
+        return this.#buffer.subarray(0, written + 1);
+      }
+      this.#buffer = new Uint8Array(Math.max(2 * this.#buffer.length, 3 * text.length + 1));
+    }
+  }
 }
 
 /** A JSON array written one element at a time. */
@@ -117,6 +134,8 @@ export class Exporter {
   readonly #o: ExportOptions;
   readonly #layout: OutputLayout;
   readonly #window = new ActiveWindow();
+  /** Analyses each day in the same buffers: an analysis is used up within its day. */
+  readonly #analyzer = new DayAnalyzer();
   readonly #report: DayRange;
   readonly #extra: readonly string[];
   readonly #extraSet: ReadonlySet<string>;
@@ -135,6 +154,9 @@ export class Exporter {
   #detail: AtomicFile | undefined;
   #users28: AtomicFile | undefined;
   readonly #open = new Set<AtomicFile>();
+  readonly #lines = new LineEncoder();
+  /** `{"report_start_day":…,"report_end_day":…,` in UTF-8: how a 28-day user row starts. */
+  readonly #periodKeys: Uint8Array;
   /** The current day's files, committed by `#commitToday`. */
   readonly #today: { file: AtomicFile; rel: string }[] = [];
   #pending: Promise<void> | undefined;
@@ -143,7 +165,15 @@ export class Exporter {
   readonly #entityRows: EntityDayTotal[] = [];
   readonly #identities = new Set<string>();
   readonly #serviceAccounts = new Set<string>();
-  readonly #totals: Counters = emptyCounters();
+  /**
+   * Range totals of the documented counters, in `KNOWN_COUNTERS` order. Summed in a
+   * Float64Array rather than with `addCounters` into a `Counters` object: a total beyond the
+   * small-integer range would make V8 box that field in every `Counters` object of the
+   * process, every record's metrics included.
+   */
+  readonly #totalSums = new Float64Array(KNOWN_COUNTERS.length);
+  /** Range totals of the unknown counters, in order of first appearance. */
+  readonly #totalUnknown: Record<string, number> = {};
   readonly #warnings: ReconciliationWarning[] = [];
   readonly #incomplete: Day[] = [];
   #days = 0;
@@ -153,6 +183,11 @@ export class Exporter {
     this.#layout = new OutputLayout(options.outputDir, options.range);
     this.#report = reportWindow(options.range);
     this.#next = options.range.start;
+    this.#periodKeys = new TextEncoder().encode(
+      `{"report_start_day":${JSON.stringify(this.#report.start)},"report_end_day":${
+        JSON.stringify(this.#report.end)
+      },`,
+    );
     this.#needEntity = options.formats.has("usage-metrics") || options.aggregate !== false;
     if (this.#needEntity && !/^[^\p{Cc}]+$/u.test(options.enterpriseId)) {
       throw new UsageError(
@@ -191,7 +226,7 @@ export class Exporter {
    */
   addLookbackDay(day: DayData): void {
     this.#checkLookback(day.day);
-    const a = analyzeDay(day);
+    const a = this.#analyzer.analyze(day);
     this.#window.add(day.day, {
       active: a.activeIdentities,
       chat: a.chatIdentities,
@@ -302,6 +337,12 @@ export class Exporter {
     this.#pending = commits;
   }
 
+  /** The files written over the whole range, committed by `finish`. */
+  #rangeFiles(): AtomicFile[] {
+    const files = [this.#copilot?.file, this.#legacy?.file, this.#csv, this.#detail, this.#users28];
+    return files.filter((f) => f !== undefined);
+  }
+
   /** Waits for the pending day's commits; rethrows their error. */
   async #settle(): Promise<void> {
     const pending = this.#pending;
@@ -324,12 +365,12 @@ export class Exporter {
 
     const { formats, enterpriseId, createdAt } = this.#o;
     const L = this.#layout;
-    const a = analyzeDay(day);
+    const a = this.#analyzer.analyze(day);
     for (const k of a.activeIdentities) this.#identities.add(k);
     for (const i of a.identities) {
       if (i.kind === "service_account") this.#serviceAccounts.add(i.key);
     }
-    addCounters(this.#totals, a.totals);
+    this.#addTotals(a);
     this.#reconcile(a);
     this.#window.add(day.day, {
       active: a.activeIdentities,
@@ -364,35 +405,36 @@ export class Exporter {
     if (formats.has("usage-metrics")) await this.#writeUsers(a);
     if (this.#csv) this.#writeCsv(a);
     if (this.#detail) this.#writeDetail(day);
+    // The day's part of the range files goes to the disk in the background, fsync included, so
+    // that `finish` has only the last day's to wait for.
+    for (const f of this.#rangeFiles()) {
+      f.syncInBackground();
+      await f.ready();
+    }
     await this.#commitToday();
   }
 
   /**
-   * The day's users file, and the day's part of the 28-day users file: each row is serialised
-   * once; a 28-day line is the same object with `report_start_day` and `report_end_day` first,
-   * which is what `toUserRows(a, id, period)` returns (a test holds the two byte-identical,
-   * batches included).
+   * The day's users file, and the day's part of the 28-day users file. Each row is made,
+   * serialised and encoded once, and dropped at once (rows held in batches live long enough
+   * for V8 to allocate them all in the old generation); a 28-day line is the same bytes with
+   * `report_start_day` and `report_end_day` first, which is what `toUserRows(a, id, period)`
+   * returns (a test holds the two byte-identical).
    */
   async #writeUsers(a: DayAnalysis): Promise<void> {
     const file = await this.#dayFile(this.#layout.users1Day(a.day));
-    const prefix = a.day >= this.#report.start
-      ? `{"report_start_day":${JSON.stringify(this.#report.start)},"report_end_day":${
-        JSON.stringify(this.#report.end)
-      },`
-      : undefined;
-    // Rows are made USER_ROW_BATCH identities at a time (a row depends only on its identity),
-    // so that a large organisation's rows are never all in memory at once.
-    for (let i = 0; i < a.identities.length; i += USER_ROW_BATCH) {
-      const part: DayAnalysis = { ...a, identities: a.identities.slice(i, i + USER_ROW_BATCH) };
-      for (const row of toUserRows(part, this.#o.enterpriseId)) {
-        const line = JSON.stringify(row);
-        file.write(line);
-        file.write("\n");
-        if (prefix !== undefined) {
-          this.#users28!.write(prefix);
-          this.#users28!.write(line.slice(1));
-          this.#users28!.write("\n");
-        }
+    const users28 = a.day >= this.#report.start ? this.#users28 : undefined;
+    const rows = new UserRows(a, this.#o.enterpriseId);
+    for (let i = 0; i < a.identities.length; i++) {
+      const line = this.#lines.encode(JSON.stringify(rows.row(a.identities[i]))); // `{…}\n`
+      file.writeBytes(line);
+      if (users28 !== undefined) {
+        users28.writeBytes(this.#periodKeys);
+        users28.writeBytes(line.subarray(1));
+      }
+      if ((i + 1) % USER_ROWS_PER_WAIT === 0) {
+        await file.ready();
+        await users28?.ready();
       }
     }
   }
@@ -410,6 +452,27 @@ export class Exporter {
       const counters = this.#counterCells(r.metrics, () => `"${r.identity}" on "${r.day}"`);
       detail.write(csvRow([r.day, r.identity, r.kind, r.editor, r.language, ...counters]));
     }
+  }
+
+  /** Adds a day's totals to the range's, in day order (as `addCounters` would). */
+  #addTotals(a: DayAnalysis): void {
+    for (let k = 0; k < this.#totalSums.length; k++) this.#totalSums[k] += a.totalSums[k];
+    const totals: Readonly<Record<string, number>> = a.totals;
+    for (const name in totals) {
+      if (!isKnownCounter(name)) {
+        this.#totalUnknown[name] = (this.#totalUnknown[name] ?? 0) + totals[name];
+      }
+    }
+  }
+
+  /**
+   * The range's totals: the documented counters in order, then the unknown ones (in an object
+   * of its own kind, for the reason given at `#totalSums`).
+   */
+  #totals(): Counters {
+    const totals: Record<string, number> = {};
+    KNOWN_COUNTERS.forEach((name, k) => totals[name] = this.#totalSums[k]);
+    return Object.assign(totals, this.#totalUnknown) as Counters;
   }
 
   /** Σ record counters against `daily-usage`, every counter; a missing side counts as 0. */
@@ -490,7 +553,7 @@ export class Exporter {
           report_start_day: range.start,
           report_end_day: range.end,
           days: this.#days,
-          metrics: this.#totals,
+          metrics: this.#totals(),
           active_identities: this.#identities.size,
           service_accounts: this.#serviceAccounts.size,
         },

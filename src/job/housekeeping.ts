@@ -146,7 +146,10 @@ async function gzipFile(path: string): Promise<number> {
   try {
     const source = await Deno.open(path, { read: true });
     const gz = source.readable.pipeThrough(new CompressionStream("gzip"));
-    for await (const chunk of gz) out.writeBytes(chunk);
+    for await (const chunk of gz) {
+      out.writeBytes(chunk);
+      await out.ready(); // bounded memory on a large file
+    }
   } catch (e) {
     await out.abort();
     throw e;

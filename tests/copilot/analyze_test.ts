@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
-import { analyzeDay, toEntityDayTotal, toMetricsDay } from "../../src/copilot/mod.ts";
-import { type Counters, KNOWN_COUNTERS } from "../../src/model/metrics.ts";
-import { rec } from "./_helpers.ts";
+import { int } from "../../src/copilot/features.ts";
+import {
+  analyzeDay,
+  DayAnalyzer,
+  IdentityParts,
+  toEntityDayTotal,
+  toLegacyUsageDay,
+  toMetricsDay,
+  toUserRows,
+} from "../../src/copilot/mod.ts";
+import { type Counters, emptyCounters, KNOWN_COUNTERS } from "../../src/model/metrics.ts";
+import { addDays } from "../../src/model/dates.ts";
+import { prng, randomDay, rec } from "./_helpers.ts";
 
 const W = { weekly: 0, monthly: 0, monthlyChat: 0, monthlyAgent: 0, complete: false };
 
@@ -32,7 +42,8 @@ Deno.test("analyzeDay() merges VSCode and vscode by summing counters and countin
     total_code_lines_suggested: 0,
     total_code_lines_accepted: 0,
   });
-  assert.equal(a.identities.find((i) => i.name === "a@x.com")?.editors.length, 1);
+  const ida = a.identities.find((i) => i.name === "a@x.com")!;
+  assert.equal(new IdentityParts().of(a, ida).editors.length, 1);
 });
 
 Deno.test("analyzeDay() keeps an e-mail and a service account of the same name apart", () => {
@@ -171,4 +182,61 @@ Deno.test("analyzeDay() reads records whose metrics lack documented counters", (
   assert.equal(a.totals.completions_count, 2);
   assert.equal(a.totals.chat_messages, 0);
   assert.equal(a.totals.future_counter, 4);
+});
+
+Deno.test("a DayAnalyzer reusing its buffers gives each day what analyzeDay() gives it", () => {
+  const rnd = prng(7);
+  const analyzer = new DayAnalyzer();
+  const formats = (a: ReturnType<typeof analyzeDay>) =>
+    JSON.stringify([
+      toMetricsDay(a),
+      toLegacyUsageDay(a),
+      toEntityDayTotal(a, W, "ent"),
+      toUserRows(a, "ent"),
+      a.identities.map((i) => [i.key, [...i.sums], i.counters]),
+      [...a.activeIdentities, ...a.chatIdentities, ...a.agentIdentities, ...a.cliIdentities],
+    ]);
+  let day = "2026-01-01";
+  for (let i = 0; i < 60; i++) {
+    // Sizes go up and down, so that the buffers are both reused and grown.
+    const d = i % 7 === 0 ? { day, records: [] } : randomDay(rnd, day);
+    assert.equal(formats(analyzer.analyze(d)), formats(analyzeDay(d)), day);
+    day = addDays(day, 1);
+  }
+});
+
+Deno.test("IdentityParts sums an identity's cells per editor and per language, sorted by name", () => {
+  const a = analyzeDay({
+    day: "2026-04-25",
+    records: [
+      rec("a@x.com", "VSCode", "TypeScript", { completions_count: 1 }),
+      rec("b@x.com", "Vim", "Go", { chat_messages: 9 }),
+      rec("a@x.com", "Vim", "python", { completions_count: 2, chat_messages: 3 }),
+      rec("a@x.com", "vscode", "Python", { completions_count: 4 }),
+    ],
+  });
+  const parts = new IdentityParts();
+  const named = (list: readonly { name: string; sums: Float64Array }[]) =>
+    list.map((p) => [p.name, p.sums[3], p.sums[7]]);
+  const ida = parts.of(a, a.identities[0]);
+  assert.deepEqual(named(ida.editors), [["vim", 2, 3], ["vscode", 5, 0]]);
+  assert.deepEqual(named(ida.languages), [["python", 6, 3], ["typescript", 1, 0]]);
+  const idb = parts.of(a, a.identities[1]); // the lists are refilled, not appended to
+  assert.deepEqual(named(idb.editors), [["vim", 0, 9]]);
+  assert.deepEqual(named(idb.languages), [["go", 0, 9]]);
+});
+
+Deno.test("int() keeps every number's value and makes whole ones small integers", () => {
+  for (const n of [0, 1, -5, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 53, 0.5, -1.25, 1e21, NaN]) {
+    assert.ok(Object.is(int(n), n), String(n));
+  }
+  assert.ok(Object.is(int(-0), 0), "-0 becomes 0 (printed the same)");
+  assert.ok(Object.is(int(new Float64Array([42])[0]), 42));
+});
+
+Deno.test("emptyCounters() lists the documented counters at 0, in the documented order", () => {
+  const c = emptyCounters();
+  assert.deepEqual(Object.keys(c), [...KNOWN_COUNTERS]);
+  assert.ok(Object.values(c).every((v) => v === 0));
+  assert.notEqual(emptyCounters(), c, "a fresh object each time");
 });

@@ -305,6 +305,16 @@ Deno.test("Exporter turns each unknown counter into its own CSV column and rejec
     }[];
     const sum = days[0].records.reduce((n, r) => n + (r.metrics.future_counter ?? 0), 0);
     assert.equal(b[0].augment.metrics.future_counter, sum, "B keeps the unknown counter");
+    const agg = readJson(dir, "aggregated_metrics_20260301_to_20260302.json") as {
+      augment: { metrics: Record<string, number> };
+    };
+    const total: Record<string, number> = emptyCounters();
+    for (const d of days) for (const r of d.records) addCounters(total as Counters, r.metrics);
+    assert.deepEqual(
+      Object.entries(agg.augment.metrics),
+      Object.entries(total),
+      "range totals: the documented counters in order, then the unknown ones, summed",
+    );
 
     const dir2 = join(dir, "second");
     await assert.rejects(
