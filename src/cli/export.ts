@@ -315,7 +315,7 @@ export function formatSummary(
     `Wrote ${r.export.files.length} files to ${outputDir}`,
     `Requests: ${r.requests} (plan minimum ${r.minimum.requests}${by ? `; ${by}` : ""}), ` +
     `retries ${r.retries}, rate-limited ${r.rateLimited}`,
-    `Reconciliation warnings: ${r.export.warnings.length}` +
+    `Reconciliation warnings: ${new Set(r.export.warnings.map((w) => w.day)).size} days` +
     (r.export.incompleteWindows.length > 0
       ? `; monthly chat/agent users partial for ${r.export.incompleteWindows.length} days (earlier days known only by identity)`
       : ""),

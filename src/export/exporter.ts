@@ -64,8 +64,8 @@ export interface ReconciliationWarning {
   readonly counter: string;
   /** Σ of the counter over the day's records (0 when the day has no record). */
   readonly records: number;
-  /** The `daily-usage` value (0 when the service sent no `daily-usage` entry for the day). */
-  readonly dailyUsage: number;
+  /** The `daily-usage` value; `null` when the service sent no `daily-usage` entry for the day. */
+  readonly dailyUsage: number | null;
 }
 
 /** What an export wrote. */
@@ -475,7 +475,10 @@ export class Exporter {
     return Object.assign(totals, this.#totalUnknown) as Counters;
   }
 
-  /** Σ record counters against `daily-usage`, every counter; a missing side counts as 0. */
+  /**
+   * Σ record counters against `daily-usage`, every counter; a counter missing on one side counts
+   * as 0 there. A day without a `daily-usage` entry is reported with `dailyUsage: null`.
+   */
   #reconcile(a: DayAnalysis): void {
     const usage: Readonly<Record<string, number>> = a.usage ?? {};
     const totals: Readonly<Record<string, number>> = a.totals;
@@ -490,7 +493,12 @@ export class Exporter {
       const records = totals[counter] ?? 0;
       const dailyUsage = usage[counter] ?? 0;
       if (Math.abs(records - dailyUsage) > 1e-9 * Math.max(1, Math.abs(dailyUsage))) {
-        this.#warnings.push({ day: a.day, counter, records, dailyUsage });
+        this.#warnings.push({
+          day: a.day,
+          counter,
+          records,
+          dailyUsage: a.usage === undefined ? null : dailyUsage,
+        });
       }
     }
   }

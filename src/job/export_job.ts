@@ -13,6 +13,7 @@ import {
   type ExportOptions,
   type ExportResult,
   type Format,
+  type ReconciliationWarning,
 } from "../export/exporter.ts";
 import type { RequestStats } from "../http/types.ts";
 import { addDays, dayOf, type DayRange, eachDay } from "../model/dates.ts";
@@ -28,6 +29,26 @@ export type RangeSpec =
   | { readonly kind: "explicit"; readonly start: Day; readonly end: Day }
   | { readonly kind: "last-28-days" }
   | { readonly kind: "since-last" };
+
+/** How many counters a reconciliation line names before "and N more". */
+const COUNTERS_SHOWN = 4;
+
+/**
+ * One warning line for a day whose per-user records and `daily-usage` disagree: the counters
+ * that differ (the first few), or that `daily-usage` had no entry for an active day.
+ */
+export function reconciliationLine(day: Day, warnings: readonly ReconciliationWarning[]): string {
+  const shown = warnings.slice(0, COUNTERS_SHOWN);
+  const more = warnings.length > shown.length ? `, and ${warnings.length - shown.length} more` : "";
+  if (warnings.every((w) => w.dailyUsage === null)) {
+    return `Day "${day}": daily-usage has no entry for the day, but the per-user records show ` +
+      `activity (${shown.map((w) => `${w.counter} ${w.records}`).join(", ")}${more}); ` +
+      "the records are exported as they are";
+  }
+  return `Day "${day}": the per-user records and daily-usage differ: ` +
+    shown.map((w) => `${w.counter} ${w.records} vs ${w.dailyUsage}`).join(", ") + more +
+    "; the records are exported as they are";
+}
 
 /** Days in the weekly/monthly windows before a day: 27 for the 28-day window. */
 export const LOOKBACK_DAYS = 27;
@@ -312,12 +333,16 @@ export async function runExport(o: ExportJobOptions): Promise<ExportJobResult> {
     throw e;
   }
 
-  for (const w of result.warnings) {
-    reporter.warn(
-      `Day "${w.day}": "${w.counter}" sums to ${w.records} in the per-user records but ` +
-        `daily-usage reports ${w.dailyUsage}`,
-      { day: w.day, counter: w.counter, records: w.records, daily_usage: w.dailyUsage },
-    );
+  for (const [day, warnings] of Map.groupBy(result.warnings, (w) => w.day)) {
+    reporter.warn(reconciliationLine(day, warnings), {
+      event: "reconciliation",
+      day,
+      counters: warnings.map((w) => ({
+        counter: w.counter,
+        records: w.records,
+        daily_usage: w.dailyUsage,
+      })),
+    });
   }
 
   const identitiesInRange = userActivityCount ??

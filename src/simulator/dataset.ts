@@ -107,7 +107,10 @@ export class ServedData {
     }));
   }
 
-  /** `daily-usage`: the sum of each day's records; days without records omitted. */
+  /**
+   * `daily-usage`: the sum of each day's records; days without records omitted (and, under
+   * `dailyUsageDrift`, some days off by one or missing).
+   */
   dailyUsage(start: string, end: string): { date: string; metrics: SimMetrics }[] {
     const out: { date: string; metrics: SimMetrics }[] = [];
     for (const date of eachDay(start, end)) {
@@ -115,6 +118,11 @@ export class ServedData {
       if (!records.length) continue;
       const metrics: SimMetrics = {};
       for (const r of records) addInto(metrics, r.metrics);
+      if (this.faults.dailyUsageDrift) {
+        const dayOfMonth = Number(date.slice(8));
+        if (dayOfMonth % 7 === 0) continue;
+        if (dayOfMonth % 5 === 0) metrics.completions_count += 1;
+      }
       out.push({ date, metrics: wireMetrics(metrics, this.faults) });
     }
     return out;

@@ -25,6 +25,11 @@ export interface Faults {
   unknownCounters?: boolean;
   /** 429 answers carry `Retry-After` with this many seconds. */
   retryAfterSeconds?: number;
+  /**
+   * `daily-usage` disagrees with the records it should sum: on days of the month divisible by
+   * 5, `completions_count` is 1 higher; days of the month divisible by 7 are missing.
+   */
+  dailyUsageDrift?: boolean;
 }
 
 /** How the simulator behaves. */

@@ -356,11 +356,11 @@ Deno.test("Exporter warns exactly for the days whose daily-usage differs from th
       dailyUsage: sum(d2, "completions_accepted") + 5,
     }]);
     assert.deepEqual(byDay.get("2026-03-04")!.map((w) => w.counter), ["chat_messages"]);
-    // Records but no daily-usage entry: every non-zero counter is reported.
+    // Records but no daily-usage entry: every non-zero counter is reported, against null.
     const d5 = days[4];
     assert.deepEqual(
       byDay.get("2026-03-05")!.map((w) => [w.counter, w.records, w.dailyUsage]),
-      KNOWN_COUNTERS.filter((c) => sum(d5, c) !== 0).map((c) => [c, sum(d5, c), 0]),
+      KNOWN_COUNTERS.filter((c) => sum(d5, c) !== 0).map((c) => [c, sum(d5, c), null]),
     );
     // daily-usage but no records.
     const d6 = generateDay("2026-03-06");

@@ -203,3 +203,45 @@ Deno.test("a corrupted store file is reported, not used", async () => {
     });
   });
 });
+
+Deno.test("reconciliation: one warning line per day that differs, naming what differs; records kept", async () => {
+  await using sim = await startSimulator({
+    now: () => NOW,
+    rateLimit: false,
+    users: 30,
+    faults: { dailyUsageDrift: true },
+  });
+  await withTempDir(async (dir) => {
+    const lines: { message: string; data?: Record<string, unknown> }[] = [];
+    const reporter: Reporter = {
+      ...silentReporter,
+      warn: (message, data) => lines.push({ message, data }),
+    };
+    const range = { start: "2026-10-01", end: "2026-10-15" };
+    const { result } = await exportRange(sim.url, dir, range, { reporter });
+    // Day of month ≡ 0 (mod 5): completions_count 1 higher; ≡ 0 (mod 7): no entry.
+    assert.deepEqual(lines.map((l) => l.data?.day), [
+      "2026-10-05",
+      "2026-10-07",
+      "2026-10-10",
+      "2026-10-14",
+      "2026-10-15",
+    ]);
+    const completions = (day: string) =>
+      generateDayRecords(1, 30, day).reduce((n, r) => n + r.metrics.completions_count, 0);
+    assert.equal(
+      lines[0].message,
+      `Day "2026-10-05": the per-user records and daily-usage differ: completions_count ` +
+        `${completions("2026-10-05")} vs ${completions("2026-10-05") + 1}; ` +
+        "the records are exported as they are",
+    );
+    assert.match(
+      lines[1].message,
+      /^Day "2026-10-07": daily-usage has no entry for the day, but the per-user records show activity \(([a-z_]+ \d+, ){4}and \d+ more\); the records are exported as they are$/,
+    );
+    assert.ok(lines[1].message.includes(`completions_count ${completions("2026-10-07")}`));
+    assert.ok(lines.every((l) => !l.message.includes("\n")));
+    const missing = result.export.warnings.filter((w) => w.day === "2026-10-07");
+    assert.ok(missing.length > 4 && missing.every((w) => w.dailyUsage === null));
+  });
+});

@@ -184,3 +184,26 @@ Deno.test("a fault changed at run time applies to the very next page of the same
   sim.faults = {};
   assert.deepEqual((await get(sim.url, EL, query)).body.records, plain.body.records);
 });
+
+Deno.test("dailyUsageDrift: daily-usage is 1 off on days ≡ 0 (mod 5) and missing on days ≡ 0 (mod 7)", async () => {
+  await using sim = await startSimulator({ now: () => NOW, rateLimit: false, users: 30 });
+  const query = { start_date: "2026-10-01", end_date: "2026-10-31" };
+  const plain = (await get(sim.url, "daily-usage", query)).body.daily_usage as {
+    date: string;
+    metrics: Record<string, number>;
+  }[];
+  sim.faults = { dailyUsageDrift: true };
+  const drift = (await get(sim.url, "daily-usage", query)).body.daily_usage as typeof plain;
+  const byDate = new Map(drift.map((d) => [d.date, d.metrics]));
+  for (const d of plain) {
+    const dom = Number(d.date.slice(8));
+    if (dom % 7 === 0) {
+      assert.ok(!byDate.has(d.date), `${d.date} missing`);
+      continue;
+    }
+    const expected = dom % 5 === 0
+      ? { ...d.metrics, completions_count: d.metrics.completions_count + 1 }
+      : d.metrics;
+    assert.deepEqual(byDate.get(d.date), expected, d.date);
+  }
+});
