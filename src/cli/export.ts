@@ -99,7 +99,12 @@ export function formatPlan(
       : `At ${rate.perMinute} requests a minute (burst ${rate.burst}): about ${
         formatDuration(seconds)
       }.` +
-        (requests.exact ? "" : " (~ = estimated: page counts depend on the organisation's size)"),
+        (requests.exact
+          ? ""
+          : plan.sizedFrom !== undefined
+          ? ` (~ = estimated from the size of the stored day ${plan.sizedFrom})`
+          : " (~ = at least: one page a day until a first export shows the organisation's size; " +
+            "above about 60 active identities a day, expect more)"),
   ];
   return lines.join("\n") + "\n";
 }

@@ -99,6 +99,11 @@ export interface ExportPlan {
   readonly fetchUserActivity: boolean;
   /** The requests, with page counts estimated from the store where it knows the org's size. */
   readonly requests: RequestPlan;
+  /**
+   * The stored day whose size the page counts are estimated from; `undefined` when the store
+   * holds no day, and every paginated series is counted as one page a day (a lower bound).
+   */
+  readonly sizedFrom?: Day;
 }
 
 /** Plans a run without any request. */
@@ -123,8 +128,10 @@ export async function planExport(
   const fetchUserActivity = options.refresh || !store || fetchDays.length > 0 ||
     !(await store.hasUserActivity(range.start, range.end));
 
-  // Page counts: the newest stored day is the best guess of the org's size.
-  const newest = [...stored].sort().at(-1);
+  // Page counts: the newest stored day is the best guess of the org's size (with --refresh too).
+  const newest = store
+    ? (options.refresh ? (await store.days()) : [...stored].sort()).at(-1)
+    : undefined;
   const info = newest && store ? await store.dayInfo(newest) : undefined;
   const requests = buildPlan({
     range,
@@ -143,6 +150,7 @@ export async function planExport(
     lookbackIdentities,
     fetchUserActivity,
     requests: { ...requests, exact: false },
+    ...(info ? { sizedFrom: newest } : {}),
   };
 }
 

@@ -85,8 +85,35 @@ Deno.test("export --dry-run prints the plan and makes no request, writes nothing
     assert.match(r.stdout, /daily-user-activity-by-editor-language\s+28\s+~28/);
     assert.match(r.stdout, /dau\s+27\s+~27/);
     assert.match(r.stdout, /At 10 requests a minute \(burst 20\): about/);
+    assert.match(r.stdout, /~ = at least: one page a day until a first export/);
     assert.equal(sim.stats.requests, 0);
     assert.deepEqual(await listFiles(out), []);
+  });
+});
+
+Deno.test("after a first export, --dry-run estimates from a stored day and agrees with the run", async () => {
+  // 150 identities: more than one page of records a day, so the size matters.
+  await using sim = await startSimulator({ now: () => NOW_MS, rateLimit: false, users: 150 });
+  await withTempDir(async (dir) => {
+    const out = join(dir, "out");
+    const env = envFor(sim.url, dir);
+    const first = await runCli(
+      ["--now", NOW, "export", "--start-date", "2026-11-01", "--end-date", "2026-11-12", "-o", out],
+      { env },
+    );
+    assert.equal(first.code, 0, first.stderr);
+    const extend = ["--start-date", "2026-11-01", "--end-date", "2026-11-19", "-o", out];
+    const dry = await runCli(["--now", NOW, "export", "--dry-run", ...extend], { env });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /~ = estimated from the size of the stored day 2026-11-12/);
+    const planned = Number(/total\s+~(\d+)/.exec(dry.stdout)?.[1]);
+    sim.resetStats();
+    const run = await runCli(["--now", NOW, "export", ...extend], { env });
+    assert.equal(run.code, 0, run.stderr);
+    // Seven new days of a steady organisation: the estimate is within a few pages.
+    const made = sim.stats.requests;
+    assert.ok(made > 7 * 2, `several pages a day (${made})`);
+    assert.ok(Math.abs(made - planned) <= 4, `planned ${planned}, made ${made}`);
   });
 });
 
