@@ -302,6 +302,16 @@ export function summaryOf(r: ExportJobResult, outputDir: string, elapsedSeconds:
   };
 }
 
+/** "Reconciliation: …", as the summary says it. */
+function reconciliationSummary(r: ExportJobResult): string {
+  const days = new Set(r.export.warnings.map((w) => w.day)).size;
+  return days === 0
+    ? "Reconciliation: every day's records match daily-usage"
+    : `Reconciliation: ${days} ${
+      days === 1 ? "day differs" : "days differ"
+    } from daily-usage (see the warnings)`;
+}
+
 /** The short human summary that ends a run. */
 export function formatSummary(
   r: ExportJobResult,
@@ -320,7 +330,7 @@ export function formatSummary(
     `Wrote ${r.export.files.length} files to ${outputDir}`,
     `Requests: ${r.requests} (plan minimum ${r.minimum.requests}${by ? `; ${by}` : ""}), ` +
     `retries ${r.retries}, rate-limited ${r.rateLimited}`,
-    `Reconciliation warnings: ${new Set(r.export.warnings.map((w) => w.day)).size} days` +
+    reconciliationSummary(r) +
     (r.export.incompleteWindows.length > 0
       ? `; monthly chat/agent users partial for ${r.export.incompleteWindows.length} days (earlier days known only by identity)`
       : ""),

@@ -40,6 +40,7 @@ Deno.test("export --last-28-days writes every format, prints a summary, and a re
     );
     const requests = sim.stats.requests;
     assert.match(r.stdout, new RegExp(`Requests: ${requests} \\(plan minimum ${requests};`));
+    assert.match(r.stdout, /Reconciliation: every day's records match daily-usage/);
 
     const files = await listFiles(out);
     for (
