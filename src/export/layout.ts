@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { addDays, compactDay, type DayRange, isDay } from "../model/dates.ts";
 import type { Day } from "../model/types.ts";
 
@@ -35,13 +35,45 @@ export const REPORT_DAYS = 28;
 /** The kinds of 28-day report files: one file of each kind is published at a time. */
 export type ReportKind = "enterprise" | "users";
 
+const D = String.raw`(\d{4}-\d{2}-\d{2})`;
+const C = String.raw`(\d{8})`;
+/** An output name: `<body>` and, for a compressed one (see `job/housekeeping.ts`), `.gz`. */
+const name = (body: string) => new RegExp(`^${body}(\\.gz)?$`);
+
 const REPORT_28_DAY = {
-  enterprise: /^enterprise-28-day_(\d{4}-\d{2}-\d{2})_to_(\d{4}-\d{2}-\d{2})\.json$/,
-  users: /^users-28-day_(\d{4}-\d{2}-\d{2})_to_(\d{4}-\d{2}-\d{2})\.ndjson$/,
+  enterprise: name(`enterprise-28-day_${D}_to_${D}\\.json`),
+  users: name(`users-28-day_${D}_to_${D}\\.ndjson`),
 } as const;
 
-/** A temporary file of `atomic.ts` for a JSON, NDJSON or CSV output. */
-const STALE_TEMP = /^\.[^/\\]+\.(json|ndjson|csv)\.[0-9a-z]+\.tmp$/;
+/**
+ * Every output name of this layout, plain or `.gz`, by folder: the day groups hold the range
+ * (start and end) or the day the file's data covers. Housekeeping finds outputs by these.
+ */
+export const OUTPUT_NAMES = {
+  /** Files at the top of the output directory. */
+  top: [
+    name(`copilot_metrics_${D}_to_${D}\\.json`),
+    name(`copilot_usage_${D}_to_${D}\\.json`),
+    name(`metrics_${C}_to_${C}\\.csv`),
+    name(`metrics_summary_${C}_to_${C}\\.csv`),
+    name(`metrics_detail_${C}_to_${C}\\.csv`),
+    name(`aggregated_metrics_${C}_to_${C}\\.json`),
+  ],
+  /** A folder of per-day Format B files. */
+  dailyDir: new RegExp(`^daily_exports_${D}_to_${D}$`),
+  /** Files in a daily folder. */
+  daily: [name(`metrics_${D}\\.json`)],
+  /** Files in `usage_metrics/`. */
+  reports: [
+    name(`enterprise-1-day_${D}\\.json`),
+    name(`users-1-day_${D}\\.ndjson`),
+    REPORT_28_DAY.enterprise,
+    REPORT_28_DAY.users,
+  ],
+} as const;
+
+/** A temporary file of `atomic.ts` for a JSON, NDJSON or CSV output, or its `.gz`. */
+const STALE_TEMP = /^\.[^/\\]+\.(json|ndjson|csv)(\.gz)?\.[0-9a-z]+\.tmp$/;
 
 function checkedDay(day: Day): Day {
   if (!isDay(day)) throw new RangeError(`Invalid day "${day}": expected YYYY-MM-DD`);
@@ -160,34 +192,9 @@ export class OutputLayout {
     return path;
   }
 
-  /**
-   * Removes temporary files (`.<name>.<random>.tmp`, see `atomic.ts`) of JSON, NDJSON and CSV
-   * outputs left by a run that was killed, when untouched for `minAgeMs`: a live run's are
-   * younger. Looks in the output directory, this range's daily folder and `usage_metrics/`.
-   * Returns the removed relative paths.
-   */
-  async removeStaleTemporaryFiles(minAgeMs = 3_600_000, nowMs = Date.now()): Promise<string[]> {
-    const removed: string[] = [];
-    for (const dir of ["", this.dailyExportsDir(), USAGE_METRICS_DIR]) {
-      const abs = dir === "" ? this.root : this.abs(dir);
-      let entries: Deno.DirEntry[];
-      try {
-        entries = await Array.fromAsync(Deno.readDir(abs));
-      } catch (e) {
-        if (e instanceof Deno.errors.NotFound) continue;
-        throw e;
-      }
-      for (const entry of entries) {
-        if (!entry.isFile || !STALE_TEMP.test(entry.name)) continue;
-        const rel = dir === "" ? entry.name : `${dir}/${entry.name}`;
-        const path = this.abs(rel);
-        const mtime = (await Deno.stat(path)).mtime?.getTime();
-        if (mtime === undefined || nowMs - mtime < minAgeMs) continue;
-        await Deno.remove(path).catch(() => {});
-        removed.push(rel);
-      }
-    }
-    return removed.sort();
+  /** See {@link removeStaleTemporaryFiles}; for this layout's output directory. */
+  removeStaleTemporaryFiles(minAgeMs = 3_600_000, nowMs = Date.now()): Promise<string[]> {
+    return removeStaleTemporaryFiles(this.root, minAgeMs, nowMs);
   }
 
   /**
@@ -208,7 +215,8 @@ export class OutputLayout {
     }
     for (const entry of entries) {
       const m = REPORT_28_DAY[kind].exec(entry.name);
-      if (!entry.isFile || !m || !isDay(m[1]) || !isDay(m[2]) || m[2] < m[1]) continue;
+      // A compressed (`.gz`) report is an archive that no consumer reads: left alone.
+      if (!entry.isFile || !m || m[3] || !isDay(m[1]) || !isDay(m[2]) || m[2] < m[1]) continue;
       const rel = `${USAGE_METRICS_DIR}/${entry.name}`;
       if (rel === own || !overlaps({ start: m[1], end: m[2] }, keep)) continue;
       await Deno.remove(this.abs(rel));
@@ -216,4 +224,40 @@ export class OutputLayout {
     }
     return removed.sort();
   }
+}
+
+/**
+ * Removes temporary files (`.<name>.<random>.tmp`, see `atomic.ts`) of JSON, NDJSON and CSV
+ * outputs, or of their compression, left by a run that was killed, when untouched for
+ * `minAgeMs`: a live run's are younger. Looks in the output directory, every daily folder and
+ * `usage_metrics/`. Returns the removed paths, relative to `outputDir`.
+ */
+export async function removeStaleTemporaryFiles(
+  outputDir: string,
+  minAgeMs = 3_600_000,
+  nowMs = Date.now(),
+): Promise<string[]> {
+  const list = async (dir: string): Promise<Deno.DirEntry[]> => {
+    try {
+      return await Array.fromAsync(Deno.readDir(join(outputDir, dir)));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return [];
+      throw e;
+    }
+  };
+  const dailyDirs = (await list(""))
+    .filter((e) => e.isDirectory && OUTPUT_NAMES.dailyDir.test(e.name))
+    .map((e) => e.name);
+  const removed: string[] = [];
+  for (const dir of ["", ...dailyDirs, USAGE_METRICS_DIR]) {
+    for (const entry of await list(dir)) {
+      if (!entry.isFile || !STALE_TEMP.test(entry.name)) continue;
+      const path = join(outputDir, dir, entry.name);
+      const mtime = (await Deno.stat(path).catch(() => undefined))?.mtime?.getTime();
+      if (mtime === undefined || nowMs - mtime < minAgeMs) continue;
+      await Deno.remove(path).catch(() => {});
+      removed.push(dir === "" ? entry.name : `${dir}/${entry.name}`);
+    }
+  }
+  return removed.sort();
 }

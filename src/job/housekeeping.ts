@@ -10,7 +10,7 @@
  *   than N + 27 days ago: a 28-day report looks back 27 days) and the `user-activity` of ranges
  *   ending more than N days ago are removed too.
  *
- * Only this tool's own output names are touched (the patterns below, from `export/layout.ts`),
+ * Only this tool's own output names are touched (`OUTPUT_NAMES` of `export/layout.ts`),
  * never `last_run.json`, never another file, and never a file the current run wrote. "Ago" counts
  * from today (UTC).
  *
@@ -18,7 +18,7 @@
  */
 import { join } from "node:path";
 import { AtomicFile } from "../export/atomic.ts";
-import { USAGE_METRICS_DIR } from "../export/layout.ts";
+import { OUTPUT_NAMES, removeStaleTemporaryFiles, USAGE_METRICS_DIR } from "../export/layout.ts";
 import { addDays, dayOf, type DayRange, isDay } from "../model/dates.ts";
 import type { Day } from "../model/types.ts";
 import type { DayStore } from "../store/day_store.ts";
@@ -53,35 +53,13 @@ interface Found {
   readonly isDir: boolean;
 }
 
-const D = String.raw`(\d{4}-\d{2}-\d{2})`;
-const C = String.raw`(\d{8})`;
-const GZ = String.raw`(\.gz)?`;
-
-/** Output names at the top of the output folder, with their end day (last capture group). */
-const TOP_LEVEL: readonly RegExp[] = [
-  new RegExp(`^copilot_metrics_${D}_to_${D}\\.json${GZ}$`),
-  new RegExp(`^copilot_usage_${D}_to_${D}\\.json${GZ}$`),
-  new RegExp(`^metrics_${C}_to_${C}\\.csv${GZ}$`),
-  new RegExp(`^metrics_summary_${C}_to_${C}\\.csv${GZ}$`),
-  new RegExp(`^metrics_detail_${C}_to_${C}\\.csv${GZ}$`),
-  new RegExp(`^aggregated_metrics_${C}_to_${C}\\.json${GZ}$`),
-];
-const DAILY_DIR = new RegExp(`^daily_exports_${D}_to_${D}$`);
-const DAILY_FILE = new RegExp(`^metrics_${D}\\.json${GZ}$`);
-const REPORTS: readonly RegExp[] = [
-  new RegExp(`^enterprise-1-day_${D}\\.json${GZ}$`),
-  new RegExp(`^users-1-day_${D}\\.ndjson${GZ}$`),
-  new RegExp(`^enterprise-28-day_${D}_to_${D}\\.json${GZ}$`),
-  new RegExp(`^users-28-day_${D}_to_${D}\\.ndjson${GZ}$`),
-];
-
 /** `YYYYMMDD` or `YYYY-MM-DD` as a valid day, else undefined. */
 function dayFrom(text: string): Day | undefined {
   const day = text.length === 8 ? `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6)}` : text;
   return isDay(day) ? day : undefined;
 }
 
-/** The end day and compression of a name, when it is one of ours. */
+/** The end day and compression of a name, when it is one of the layout's outputs. */
 function match(
   patterns: readonly RegExp[],
   name: string,
@@ -89,9 +67,10 @@ function match(
   for (const p of patterns) {
     const m = p.exec(name);
     if (!m) continue;
-    const days = m.slice(1).filter((g) => g !== undefined && g !== ".gz").map(dayFrom);
+    const gz = m.at(-1) === ".gz";
+    const days = m.slice(1, -1).map(dayFrom);
     if (days.some((d) => d === undefined)) return undefined;
-    return { end: days.at(-1) as Day, compressed: m.at(-1) === ".gz" };
+    return { end: days.at(-1) as Day, compressed: gz };
   }
   return undefined;
 }
@@ -110,20 +89,20 @@ async function findOutputs(root: string): Promise<Found[]> {
   const found: Found[] = [];
   for (const e of await entries(root)) {
     if (e.isFile) {
-      const m = match(TOP_LEVEL, e.name);
+      const m = match(OUTPUT_NAMES.top, e.name);
       if (m) found.push({ rel: e.name, ...m, isDir: false });
     } else if (e.isDirectory) {
-      const dm = DAILY_DIR.exec(e.name);
+      const dm = OUTPUT_NAMES.dailyDir.exec(e.name);
       if (!dm || !isDay(dm[1]) || !isDay(dm[2])) continue;
       found.push({ rel: e.name, end: dm[2], compressed: false, isDir: true });
       for (const f of await entries(join(root, e.name))) {
-        const m = f.isFile ? match([DAILY_FILE], f.name) : undefined;
+        const m = f.isFile ? match(OUTPUT_NAMES.daily, f.name) : undefined;
         if (m) found.push({ rel: `${e.name}/${f.name}`, ...m, isDir: false });
       }
     }
   }
   for (const e of await entries(join(root, USAGE_METRICS_DIR))) {
-    const m = e.isFile ? match(REPORTS, e.name) : undefined;
+    const m = e.isFile ? match(OUTPUT_NAMES.reports, e.name) : undefined;
     if (m) found.push({ rel: `${USAGE_METRICS_DIR}/${e.name}`, ...m, isDir: false });
   }
   return found;
@@ -159,27 +138,6 @@ async function gzipFile(path: string): Promise<number> {
   return before - await sizeOf(`${path}.gz`);
 }
 
-/** A temporary file of a compression that was killed: `.<name>.gz.<random>.tmp`. */
-const STALE_GZ_TEMP = /^\.[^/\\]+\.gz\.[0-9a-z]+\.tmp$/;
-
-/** Removes temporaries of killed compressions, untouched for an hour (a live run's are younger). */
-async function removeStaleGzipTemporaries(root: string, nowMs: number): Promise<void> {
-  const dirs = [root, join(root, USAGE_METRICS_DIR)];
-  for (const e of await entries(root)) {
-    if (e.isDirectory && DAILY_DIR.test(e.name)) dirs.push(join(root, e.name));
-  }
-  for (const dir of dirs) {
-    for (const e of await entries(dir)) {
-      if (!e.isFile || !STALE_GZ_TEMP.test(e.name)) continue;
-      const path = join(dir, e.name);
-      const mtime = (await Deno.stat(path).catch(() => undefined))?.mtime?.getTime();
-      if (mtime !== undefined && nowMs - mtime >= 3_600_000) {
-        await Deno.remove(path).catch(() => {});
-      }
-    }
-  }
-}
-
 /**
  * Applies `policy` to the outputs below `outputDir` and to `store`, sparing the files in
  * `written` (this run's, relative to `outputDir`). With `dryRun`, reports what it would do and
@@ -206,7 +164,7 @@ export async function housekeep(options: {
   const written = new Set(options.written ?? []);
   // A daily folder holding a file written now is this run's, with all it holds.
   const runDirs = new Set(
-    [...written].filter((rel) => DAILY_DIR.test(rel.split("/")[0])).map((rel) => rel.split("/")[0]),
+    [...written].map((rel) => rel.split("/")[0]).filter((top) => OUTPUT_NAMES.dailyDir.test(top)),
   );
   const found = (await findOutputs(root))
     .filter((f) => !written.has(f.rel) && !runDirs.has(f.rel.split("/")[0]));
@@ -255,7 +213,7 @@ export async function housekeep(options: {
       if (!dryRun) bytesFreed += await gzipFile(abs(root, f.rel));
       result.compressed.push(f.rel);
     }
-    if (!dryRun) await removeStaleGzipTemporaries(root, options.nowMs);
+    if (!dryRun) await removeStaleTemporaryFiles(root, 3_600_000, options.nowMs);
   }
   result.compressed.sort();
   result.removed.sort();

@@ -145,10 +145,14 @@ Deno.test("removeStaleTemporaryFiles() removes only old temporary files of our o
     const L = new OutputLayout(dir, RANGE);
     await Deno.mkdir(join(dir, "usage_metrics"));
     await Deno.mkdir(join(dir, L.dailyExportsDir()));
+    await Deno.mkdir(join(dir, "daily_exports_2026-01-01_to_2026-01-28"));
     const old = [
       ".metrics_20260301_to_20260331.csv.k3j2h1.tmp",
       "usage_metrics/.users-1-day_2026-03-05.ndjson.abc123.tmp",
       `${L.dailyExportsDir()}/.metrics_2026-03-02.json.zz9.tmp`,
+      // An older range's folder, and a compression that was killed.
+      "daily_exports_2026-01-01_to_2026-01-28/.metrics_2026-01-02.json.gz.q1w2.tmp",
+      "usage_metrics/.enterprise-1-day_2026-01-05.json.gz.e3r4.tmp",
     ];
     const kept = [
       ".copilot_metrics_2026-03-01_to_2026-03-31.json.fresh1.tmp", // young: a live run's
