@@ -75,6 +75,19 @@ export function rangeSpecOf(flags: ExportFlags): RangeSpec {
   return flags.sinceLast ? { kind: "since-last" } : { kind: "last-28-days" };
 }
 
+/** What the plan fetches of the 27 days before the range. */
+function lookbackLine(plan: ExportPlan): string {
+  const n = plan.lookbackFetch.length;
+  if (plan.lookbackInFull) {
+    return `${n} earlier days to fetch in full for weekly/monthly actives ` +
+      "(one page a day at this size, as cheap as their identities)";
+  }
+  return `${n} earlier days of identities to fetch for weekly/monthly actives` +
+    (plan.lookbackInFullIfSmall && plan.sizedFrom === undefined
+      ? " (in full instead, at the same cost, if every day fits one page)"
+      : "");
+}
+
 /** The plan as a table, with the time the rate limit implies. */
 export function formatPlan(
   plan: ExportPlan,
@@ -90,7 +103,7 @@ export function formatPlan(
   const lines = [
     `Range ${plan.range.start} to ${plan.range.end}: ${plan.fetchDays.length} days to fetch, ` +
     `${dayCount(plan) - plan.fetchDays.length} in the local store; ` +
-    `${plan.lookbackFetch.length} earlier days of identities to fetch for weekly/monthly actives`,
+    lookbackLine(plan),
     "",
     table(rows, new Set([1, 2])).trimEnd(),
     "",

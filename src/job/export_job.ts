@@ -7,7 +7,7 @@
  */
 import type { AnalyticsClient } from "../augment/client.ts";
 import { validateRange } from "../augment/dates.ts";
-import { MAX_LOOKBACK_DAYS } from "../augment/schemas.ts";
+import { ENDPOINTS, MAX_LOOKBACK_DAYS } from "../augment/schemas.ts";
 import {
   Exporter,
   type ExportOptions,
@@ -89,8 +89,21 @@ export interface ExportPlan {
   readonly range: DayRange;
   /** Range days to fetch. */
   readonly fetchDays: readonly Day[];
-  /** Days before the range whose identities are fetched with `dau`. */
+  /**
+   * Days before the range to fetch: their identities with `dau`, or, when
+   * {@link ExportPlan.lookbackInFullIfSmall} and the organisation proves small, their records
+   * in full.
+   */
   readonly lookbackFetch: readonly Day[];
+  /**
+   * Whether the earlier days may be fetched in full at no extra cost: the `dau-count` and
+   * `daily-usage` windows of the range days cover them too. The run fetches them in full when
+   * every range day it fetched fits one page of records (then one page a day, as `dau`), and
+   * the monthly chat and agent users become exact from the first run.
+   */
+  readonly lookbackInFullIfSmall: boolean;
+  /** What the plan expects of that choice: the stored organisation's size says it is small. */
+  readonly lookbackInFull: boolean;
   /** Days before the range held in full in the store. */
   readonly lookbackFull: readonly Day[];
   /** Days before the range held as identities in the store. */
@@ -104,6 +117,22 @@ export interface ExportPlan {
    * holds no day, and every paginated series is counted as one page a day (a lower bound).
    */
   readonly sizedFrom?: Day;
+}
+
+const EL_PAGE = ENDPOINTS["daily-user-activity-by-editor-language"].maxPageSize;
+
+/** Whether a day of `records` records is one page of editor-language records. */
+function fitsOnePage(records: number): boolean {
+  return records <= EL_PAGE;
+}
+
+/**
+ * Whether fetching the earlier days in full costs no more windows of `dau-count` and
+ * `daily-usage` than the range days alone.
+ */
+function fullLookbackIsFree(fetchDays: readonly Day[], lookback: readonly Day[]): boolean {
+  return fetchDays.length > 0 && lookback.length > 0 &&
+    coverDays([...lookback, ...fetchDays].sort()).length === coverDays(fetchDays).length;
 }
 
 /** Plans a run without any request. */
@@ -133,10 +162,14 @@ export async function planExport(
     ? (options.refresh ? (await store.days()) : [...stored].sort()).at(-1)
     : undefined;
   const info = newest && store ? await store.dayInfo(newest) : undefined;
+  const lookbackInFullIfSmall = fullLookbackIsFree(fetchDays, lookbackFetch);
+  const lookbackInFull = lookbackInFullIfSmall && info !== undefined &&
+    fitsOnePage(info.recordCount);
   const requests = buildPlan({
     range,
     fetchDays,
-    lookbackDays: lookbackFetch,
+    lookbackDays: lookbackInFull ? [] : lookbackFetch,
+    lookbackRecordDays: lookbackInFull ? lookbackFetch : [],
     userActivity: fetchUserActivity,
     recordsOn: () => info?.recordCount,
     identitiesOn: () => info?.identityCount,
@@ -146,6 +179,8 @@ export async function planExport(
     range,
     fetchDays,
     lookbackFetch,
+    lookbackInFullIfSmall,
+    lookbackInFull,
     lookbackFull,
     lookbackIdentities,
     fetchUserActivity,
@@ -212,10 +247,14 @@ export async function runExport(o: ExportJobOptions): Promise<ExportJobResult> {
   const provisional = new Map<Day, DayData>();
 
   // 1. The range days the store lacks.
+  const dau = new Map<Day, number>();
+  const usage = new Map<Day, Counters>();
   if (plan.fetchDays.length > 0) {
-    const dau = new Map<Day, number>();
-    const usage = new Map<Day, Counters>();
-    for (const window of coverDays(plan.fetchDays)) {
+    // The windows cover the earlier days too when that is free: they may be fetched in full.
+    const windowDays = plan.lookbackInFullIfSmall
+      ? [...plan.lookbackFetch, ...plan.fetchDays].sort()
+      : plan.fetchDays;
+    for (const window of coverDays(windowDays)) {
       for (const [d, n] of await client.dauCount(window, { signal })) dau.set(d, n);
       for (const [d, c] of await client.dailyUsage(window, { signal })) usage.set(d, c);
     }
@@ -253,7 +292,10 @@ export async function runExport(o: ExportJobOptions): Promise<ExportJobResult> {
     });
   }
 
-  // 2. Identities of the days before the range, for the weekly and monthly windows.
+  // 2. The days before the range, for the weekly and monthly windows: in full when that costs
+  // what their identities cost (every range day fetched fit one page), else identities only.
+  const lookbackInFull = plan.lookbackInFullIfSmall &&
+    plan.fetchDays.every((d) => fitsOnePage(recordsOn.get(d) ?? Infinity));
   let lookbackDone = 0;
   for (const day of plan.lookbackFetch) {
     reporter.progress({
@@ -263,10 +305,19 @@ export async function runExport(o: ExportJobOptions): Promise<ExportJobResult> {
       requests: requestsSoFar(),
       item: day,
     });
-    const identities: Identity[] = [];
-    for await (const identity of client.dau(day, { signal })) identities.push(identity);
-    identitiesOn.set(day, identities.length);
-    await store.putIdentities(day, identities, o.now());
+    if (lookbackInFull) {
+      const records = await client.dayRecords(day, { signal });
+      const fetchedAt = o.now();
+      const data: DayData = { day, records, dauCount: dau.get(day), usage: usage.get(day) };
+      recordsOn.set(day, records.length);
+      if (isPublishedAt(day, fetchedAt)) await store.putDay(data, fetchedAt);
+      else provisional.set(day, data);
+    } else {
+      const identities: Identity[] = [];
+      for await (const identity of client.dau(day, { signal })) identities.push(identity);
+      identitiesOn.set(day, identities.length);
+      await store.putIdentities(day, identities, o.now());
+    }
     lookbackDone++;
   }
 
@@ -320,8 +371,12 @@ export async function runExport(o: ExportJobOptions): Promise<ExportJobResult> {
   const exporter = new Exporter(options);
   let result: ExportResult;
   try {
-    for (const day of plan.lookbackFull) exporter.addLookbackDay(await readDay(day));
-    for (const day of [...plan.lookbackIdentities, ...plan.lookbackFetch].sort()) {
+    const fetchedInFull = lookbackInFull ? plan.lookbackFetch : [];
+    const fetchedIdentities = lookbackInFull ? [] : plan.lookbackFetch;
+    for (const day of [...plan.lookbackFull, ...fetchedInFull].sort()) {
+      exporter.addLookbackDay(await readDay(day));
+    }
+    for (const day of [...plan.lookbackIdentities, ...fetchedIdentities].sort()) {
       const ids = await store.getIdentities(day);
       if (ids) exporter.addLookbackIdentities(day, ids);
     }
@@ -358,7 +413,8 @@ export async function runExport(o: ExportJobOptions): Promise<ExportJobResult> {
   const minimum = buildPlan({
     range,
     fetchDays: plan.fetchDays,
-    lookbackDays: plan.lookbackFetch,
+    lookbackDays: lookbackInFull ? [] : plan.lookbackFetch,
+    lookbackRecordDays: lookbackInFull ? plan.lookbackFetch : [],
     userActivity: plan.fetchUserActivity,
     recordsOn: (d) => recordsOn.get(d),
     identitiesOn: (d) => identitiesOn.get(d),

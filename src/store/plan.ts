@@ -4,7 +4,9 @@
  * For the days to fetch: `dau-count` and `daily-usage` once per ≤90-day window covering them;
  * `daily-user-activity-by-editor-language` once per day (pages of 100); `user-activity` once
  * over the range (pages of 100, per ≤90-day chunk); `dau` once per day before the range whose
- * identities the weekly and monthly windows need (pages of 250). Nothing else.
+ * identities the weekly and monthly windows need (pages of 250) — or, for an organisation
+ * small enough that a day's records fit one page, those days' records in full, at the same
+ * cost and within the same `dau-count`/`daily-usage` windows. Nothing else.
  *
  * The same function gives the plan before a run (page counts estimated from what the store
  * knows) and the minimum after it (page counts from what actually arrived), so `--dry-run`
@@ -24,6 +26,8 @@ export interface PlanInput {
   readonly fetchDays: readonly Day[];
   /** Days before the range whose identities must be fetched with `dau`, sorted. */
   readonly lookbackDays: readonly Day[];
+  /** Days before the range fetched in full (editor-language records) instead, sorted. */
+  readonly lookbackRecordDays?: readonly Day[];
   /** Whether `user-activity` over the range must be fetched. */
   readonly userActivity: boolean;
   /** Records on a day (exact after the run; an estimate or undefined before). */
@@ -78,7 +82,8 @@ function pages(count: number | undefined, pageSize: number): { n: number; exact:
 /** Builds the request plan for `input`. Items with no request are left out. */
 export function buildPlan(input: PlanInput): RequestPlan {
   const items: PlanItem[] = [];
-  const { fetchDays, lookbackDays } = input;
+  const { lookbackDays } = input;
+  const fetchDays = [...input.fetchDays, ...(input.lookbackRecordDays ?? [])].sort();
   if (fetchDays.length > 0) {
     const chunks = coverDays(fetchDays).length;
     items.push({ endpoint: "dau-count", series: chunks, requests: chunks, exact: true });

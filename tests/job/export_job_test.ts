@@ -153,8 +153,11 @@ Deno.test("a run interrupted mid-way loses no completed day and, resumed, writes
     sim.resetStats();
     const resumed = await exportRange(sim.url, broken, range);
     assert.equal(resumed.result.daysFetched, 21 - 6);
+    // The 15 range days left, then the 27 earlier days (in full: 30 identities fit one page a
+    // day), which the interrupted run had not reached.
     const perDay = sim.stats.byEndpoint[EL];
-    assert.equal(perDay, 15, "no completed day fetched twice");
+    assert.equal(perDay, 15 + 27, "no completed day fetched twice");
+    assert.equal(sim.stats.byEndpoint["/analytics/v0/dau"], undefined);
 
     assert.deepEqual(await readOutputs(broken), await readOutputs(full));
   });
@@ -243,5 +246,39 @@ Deno.test("reconciliation: one warning line per day that differs, naming what di
     assert.ok(lines.every((l) => !l.message.includes("\n")));
     const missing = result.export.warnings.filter((w) => w.day === "2026-10-07");
     assert.ok(missing.length > 4 && missing.every((w) => w.dailyUsage === null));
+  });
+});
+
+Deno.test("a small organisation's first run fetches the earlier days in full, at no extra cost: monthly users exact", async () => {
+  const users = 20; // every day fits one page of records
+  await using sim = await startSimulator({ now: () => NOW, rateLimit: false, users });
+  await withTempDir(async (dir) => {
+    const range = { start: "2026-10-01", end: "2026-10-28" };
+    const first = join(dir, "first");
+    const { result } = await exportRange(sim.url, first, range);
+    assert.deepEqual(sim.stats.byEndpoint, {
+      "/analytics/v0/dau-count": 1,
+      "/analytics/v0/daily-usage": 1,
+      [EL]: 28 + 27,
+      "/analytics/v0/user-activity": 1,
+    });
+    assert.equal(result.requests, result.minimum.requests);
+    assert.deepEqual(result.export.incompleteWindows, [], "nothing partial");
+    const stored = await (await DayStore.open(join(first, ".store"), sim.url)).days();
+    assert.equal(stored.length, 55, "the earlier days are kept in full");
+    const plan = await planExport(await DayStore.open(join(first, ".store"), sim.url), {
+      start: "2026-10-02",
+      end: "2026-10-29",
+    }, { refresh: false, nowMs: NOW });
+    assert.equal(plan.lookbackFetch.length, 0, "a later range needs no earlier day again");
+
+    // The same reports as a run that had every earlier day stored beforehand.
+    const reference = join(dir, "reference");
+    await exportRange(sim.url, reference, { start: "2026-09-04", end: "2026-09-30" });
+    await exportRange(sim.url, reference, range);
+    const report = "usage_metrics/enterprise-28-day_2026-10-01_to_2026-10-28.json";
+    const read = async (d: string) =>
+      (await Deno.readTextFile(join(d, report))).replace(/"created_at":\s*"[^"]*"/g, "");
+    assert.equal(await read(first), await read(reference));
   });
 });

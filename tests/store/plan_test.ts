@@ -42,6 +42,35 @@ Deno.test("buildPlan covers the fetched days with the fewest 90-day windows, gap
   assert.equal(plan.exact, false);
 });
 
+Deno.test("buildPlan counts earlier days fetched in full as editor-language pages, in the same windows", () => {
+  const plan = buildPlan({
+    range: { start: "2026-10-01", end: "2026-10-28" },
+    fetchDays: days("2026-10-01", "2026-10-28"),
+    lookbackDays: [],
+    lookbackRecordDays: days("2026-09-04", "2026-09-30"),
+    userActivity: true,
+    recordsOn: () => 40,
+    identitiesIn: () => 30,
+  });
+  const by = Object.fromEntries(plan.items.map((i) => [i.endpoint, i]));
+  assert.equal(by["dau-count"].requests, 1, "55 days: still one window");
+  assert.equal(by["daily-usage"].requests, 1);
+  assert.equal(by["daily-user-activity-by-editor-language"].series, 55);
+  assert.equal(by["daily-user-activity-by-editor-language"].requests, 55);
+  assert.equal(by["dau"], undefined);
+  // As many requests as with dau for the earlier days (one page each either way).
+  const withDau = buildPlan({
+    range: { start: "2026-10-01", end: "2026-10-28" },
+    fetchDays: days("2026-10-01", "2026-10-28"),
+    lookbackDays: days("2026-09-04", "2026-09-30"),
+    userActivity: true,
+    recordsOn: () => 40,
+    identitiesOn: () => 25,
+    identitiesIn: () => 30,
+  });
+  assert.equal(plan.requests, withDau.requests);
+});
+
 Deno.test("buildPlan needs no request when nothing is to be fetched", () => {
   const plan = buildPlan({
     range: { start: "2026-10-01", end: "2026-10-28" },
