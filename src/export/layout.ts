@@ -25,6 +25,7 @@
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { addDays, compactDay, type DayRange, isDay } from "../model/dates.ts";
 import type { Day } from "../model/types.ts";
+import { readDirOrEmpty } from "../fs.ts";
 
 /** The folder of the usage-metrics report files. */
 export const USAGE_METRICS_DIR = "usage_metrics";
@@ -206,14 +207,7 @@ export class OutputLayout {
     const own = kind === "enterprise" ? this.enterprise28Day(keep) : this.users28Day(keep);
     const dir = this.abs(USAGE_METRICS_DIR);
     const removed: string[] = [];
-    let entries: Deno.DirEntry[];
-    try {
-      entries = await Array.fromAsync(Deno.readDir(dir));
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return removed;
-      throw e;
-    }
-    for (const entry of entries) {
+    for (const entry of await readDirOrEmpty(dir)) {
       const m = REPORT_28_DAY[kind].exec(entry.name);
       // A compressed (`.gz`) report is an archive that no consumer reads: left alone.
       if (!entry.isFile || !m || m[3] || !isDay(m[1]) || !isDay(m[2]) || m[2] < m[1]) continue;
@@ -237,14 +231,7 @@ export async function removeStaleTemporaryFiles(
   minAgeMs = 3_600_000,
   nowMs = Date.now(),
 ): Promise<string[]> {
-  const list = async (dir: string): Promise<Deno.DirEntry[]> => {
-    try {
-      return await Array.fromAsync(Deno.readDir(join(outputDir, dir)));
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return [];
-      throw e;
-    }
-  };
+  const list = (dir: string) => readDirOrEmpty(join(outputDir, dir));
   const dailyDirs = (await list(""))
     .filter((e) => e.isDirectory && OUTPUT_NAMES.dailyDir.test(e.name))
     .map((e) => e.name);

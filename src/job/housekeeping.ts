@@ -21,6 +21,7 @@ import { AtomicFile } from "../export/atomic.ts";
 import { OUTPUT_NAMES, removeStaleTemporaryFiles, USAGE_METRICS_DIR } from "../export/layout.ts";
 import { addDays, dayOf, type DayRange, isDay } from "../model/dates.ts";
 import type { Day } from "../model/types.ts";
+import { readDirOrEmpty } from "../fs.ts";
 import type { DayStore } from "../store/day_store.ts";
 import { LOOKBACK_DAYS } from "./export_job.ts";
 
@@ -75,19 +76,10 @@ function match(
   return undefined;
 }
 
-async function entries(dir: string): Promise<Deno.DirEntry[]> {
-  try {
-    return await Array.fromAsync(Deno.readDir(dir));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
-}
-
 /** Every output of ours below `root`: files, and the daily folders with their files. */
 async function findOutputs(root: string): Promise<Found[]> {
   const found: Found[] = [];
-  for (const e of await entries(root)) {
+  for (const e of await readDirOrEmpty(root)) {
     if (e.isFile) {
       const m = match(OUTPUT_NAMES.top, e.name);
       if (m) found.push({ rel: e.name, ...m, isDir: false });
@@ -95,13 +87,13 @@ async function findOutputs(root: string): Promise<Found[]> {
       const dm = OUTPUT_NAMES.dailyDir.exec(e.name);
       if (!dm || !isDay(dm[1]) || !isDay(dm[2])) continue;
       found.push({ rel: e.name, end: dm[2], compressed: false, isDir: true });
-      for (const f of await entries(join(root, e.name))) {
+      for (const f of await readDirOrEmpty(join(root, e.name))) {
         const m = f.isFile ? match(OUTPUT_NAMES.daily, f.name) : undefined;
         if (m) found.push({ rel: `${e.name}/${f.name}`, ...m, isDir: false });
       }
     }
   }
-  for (const e of await entries(join(root, USAGE_METRICS_DIR))) {
+  for (const e of await readDirOrEmpty(join(root, USAGE_METRICS_DIR))) {
     const m = e.isFile ? match(OUTPUT_NAMES.reports, e.name) : undefined;
     if (m) found.push({ rel: `${USAGE_METRICS_DIR}/${e.name}`, ...m, isDir: false });
   }
@@ -184,7 +176,7 @@ export async function housekeep(options: {
     const oldFiles = new Set(old.map((f) => f.rel));
     for (const f of old.filter((f) => f.isDir)) {
       // Anything else in the folder (not ours, or not that old) keeps it.
-      const left = (await entries(abs(root, f.rel)))
+      const left = (await readDirOrEmpty(abs(root, f.rel)))
         .filter((e) => !(dryRun && oldFiles.has(`${f.rel}/${e.name}`)));
       if (left.length > 0) continue;
       if (!dryRun) await Deno.remove(abs(root, f.rel));

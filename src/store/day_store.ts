@@ -24,6 +24,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../export/atomic.ts";
+import { readDirOrEmpty } from "../fs.ts";
 import { addDays, isDay } from "../model/dates.ts";
 import { type Counters, isKnownCounter, parseCounters } from "../model/metrics.ts";
 import type {
@@ -249,14 +250,10 @@ export class DayStore {
 
   private async list(sub: string, ext: string): Promise<Day[]> {
     const out: Day[] = [];
-    try {
-      for await (const e of Deno.readDir(join(this.dir, sub))) {
-        if (!e.isFile || !e.name.endsWith(ext)) continue;
-        const day = e.name.slice(0, -ext.length);
-        if (isDay(day)) out.push(day);
-      }
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    for (const e of await readDirOrEmpty(join(this.dir, sub))) {
+      if (!e.isFile || !e.name.endsWith(ext)) continue;
+      const day = e.name.slice(0, -ext.length);
+      if (isDay(day)) out.push(day);
     }
     return out.sort();
   }
@@ -276,15 +273,11 @@ export class DayStore {
       ...(await this.identityDays()).filter((d) => d < daysBefore)
         .map((d) => this.identitiesPath(d)),
     ];
-    try {
-      for await (const e of Deno.readDir(join(this.dir, "user-activity"))) {
-        const m = /^(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})\.json$/.exec(e.name);
-        if (e.isFile && m && isDay(m[1]) && isDay(m[2]) && m[2] < rangesEndingBefore) {
-          doomed.push(this.userActivityPath(m[1], m[2]));
-        }
+    for (const e of await readDirOrEmpty(join(this.dir, "user-activity"))) {
+      const m = /^(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})\.json$/.exec(e.name);
+      if (e.isFile && m && isDay(m[1]) && isDay(m[2]) && m[2] < rangesEndingBefore) {
+        doomed.push(this.userActivityPath(m[1], m[2]));
       }
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
     if (!dryRun) { for (const path of doomed) await Deno.remove(path); }
     return doomed.length;
