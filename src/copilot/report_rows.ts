@@ -87,6 +87,8 @@ export function featureRow(
   const accepted = int(v[2]);
   const suggested = int(v[3]);
   const added = int(v[4]);
+  // Two literals rather than a spread: `language` leads the key order written, and each row
+  // kind keeps one fixed object shape (user rows are the hot path).
   return language === undefined
     ? {
       feature,
