@@ -15,6 +15,7 @@ export const EXIT = {
   usage: 2,
   auth: 3,
   service: 4,
+  busy: 5,
   interrupted: 130,
 } as const;
 
@@ -62,6 +63,15 @@ export class ServiceError extends Error {
   }
 }
 
+/** Another run holds the store's lock (and `--wait` ran out, or was not given). Exit 5. */
+export class BusyError extends Error {
+  override name = "BusyError";
+  readonly exitCode: number = EXIT.busy;
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+  }
+}
+
 /** The run was interrupted (SIGINT/SIGTERM). Exit 130. */
 export class InterruptedError extends Error {
   override name = "InterruptedError";
@@ -75,7 +85,7 @@ export class InterruptedError extends Error {
 export function exitCodeOf(err: unknown): number {
   if (
     err instanceof UsageError || err instanceof AuthError || err instanceof ServiceError ||
-    err instanceof InterruptedError
+    err instanceof InterruptedError || err instanceof BusyError
   ) return err.exitCode;
   return EXIT.failure;
 }

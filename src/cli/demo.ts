@@ -63,8 +63,8 @@ export async function demoCommand(flags: DemoFlags, ctx: CommandContext): Promis
     },
   );
   if (!result) return;
-  const report = result.export.files.find((f) => f.startsWith("usage_metrics/enterprise-28-day_"));
-  if (!report) return;
+  // The 28-day report of latest/, written by this run or an earlier one (a re-run writes none).
+  const report = join("latest", "enterprise-28-day.json");
   const doc = JSON.parse(await Deno.readTextFile(join(outputDir, report))) as {
     day_totals: DayTotal[];
   };

@@ -6,23 +6,26 @@
 import { join, resolve } from "node:path";
 import { ENDPOINTS } from "../augment/schemas.ts";
 import { UsageError } from "../errors.ts";
-import { writeFileAtomic } from "../export/atomic.ts";
-import { ALL_FORMATS, type Format } from "../export/exporter.ts";
+import { writeFileAtomic } from "../fs/atomic.ts";
 import {
-  type ExportJobResult,
   type ExportPlan,
+  exportRange,
+  type ExportRangeResult,
   planExport,
   type RangeSpec,
   resolveRange,
-  runExport,
-} from "../job/export_job.ts";
+} from "../job/export_range.ts";
 import {
   housekeep,
   type HousekeepingPolicy,
   type HousekeepingResult,
 } from "../job/housekeeping.ts";
 import { DayStore } from "../store/day_store.ts";
+import { lockStore } from "../store/lock.ts";
 import { pacedSeconds, type RequestPlan } from "../store/plan.ts";
+import { DEFAULT_FORMATS, type Format } from "../views/formats.ts";
+import { OutputDir } from "../views/output_dir.ts";
+import { viewsFor } from "../views/registry.ts";
 import { connect, type ConnectOverrides, loadContextSettings } from "./connect.ts";
 import type { LoadedSettings } from "../config/settings.ts";
 import type { CommandContext } from "./main.ts";
@@ -41,6 +44,8 @@ export interface ExportFlags {
   enterpriseId?: string;
   storeDir?: string;
   refresh?: true;
+  dated?: true;
+  wait?: number;
   compressAfterDays?: number;
   retentionDays?: number;
   dryRun?: true;
@@ -75,19 +80,6 @@ export function rangeSpecOf(flags: ExportFlags): RangeSpec {
   return flags.sinceLast ? { kind: "since-last" } : { kind: "last-28-days" };
 }
 
-/** What the plan fetches of the 27 days before the range. */
-function lookbackLine(plan: ExportPlan): string {
-  const n = plan.lookbackFetch.length;
-  if (plan.lookbackInFull) {
-    return `${n} earlier days to fetch in full for weekly/monthly actives ` +
-      "(one page a day at this size, as cheap as their identities)";
-  }
-  return `${n} earlier days of identities to fetch for weekly/monthly actives` +
-    (plan.lookbackInFullIfSmall && plan.sizedFrom === undefined
-      ? " (in full instead, at the same cost, if every day fits one page)"
-      : "");
-}
-
 /** The plan as a table, with the time the rate limit implies. */
 export function formatPlan(
   plan: ExportPlan,
@@ -100,10 +92,15 @@ export function formatPlan(
   }
   rows.push(["total", "", `${requests.exact ? "" : "~"}${requests.requests}`]);
   const seconds = pacedSeconds(requests.requests, rate.perMinute, rate.burst);
+  const fetch = plan.sync.fetchDays.length;
+  const held = plan.sync.needed.length - fetch;
   const lines = [
-    `Range ${plan.range.start} to ${plan.range.end}: ${plan.fetchDays.length} days to fetch, ` +
-    `${dayCount(plan) - plan.fetchDays.length} in the local store; ` +
-    lookbackLine(plan),
+    (plan.range
+      ? `Range ${plan.range.start} to ${plan.range.end}`
+      : `Nothing new since the last run`) +
+    `; latest/ shows ${plan.latest.start} to ${plan.latest.end}. ` +
+    `Days needed (with the 27 before each window): ${plan.sync.needed.length}, ` +
+    `${fetch} to fetch, ${held} in the local store`,
     "",
     table(rows, new Set([1, 2])).trimEnd(),
     "",
@@ -114,19 +111,12 @@ export function formatPlan(
       }.` +
         (requests.exact
           ? ""
-          : plan.sizedFrom !== undefined
-          ? ` (~ = estimated from the size of the stored day ${plan.sizedFrom})`
+          : plan.sync.sizedFrom !== undefined
+          ? ` (~ = estimated from the size of the stored day ${plan.sync.sizedFrom})`
           : " (~ = at least: one page a day until a first export shows the organisation's size; " +
-            "above about 60 active identities a day, expect more)"),
+            "above about 100 records a day, expect more)"),
   ];
   return lines.join("\n") + "\n";
-}
-
-function dayCount(plan: ExportPlan): number {
-  return Math.round(
-    (Date.parse(`${plan.range.end}T00:00:00Z`) - Date.parse(`${plan.range.start}T00:00:00Z`)) /
-      86_400_000,
-  ) + 1;
 }
 
 /** Runs `export`; the demo passes its simulator's address, token and rate. */
@@ -134,7 +124,7 @@ export async function exportCommand(
   flags: ExportFlags,
   ctx: CommandContext,
   via: { loaded?: LoadedSettings; connect?: ConnectOverrides; storeKey?: string } = {},
-): Promise<ExportJobResult | undefined> {
+): Promise<ExportRangeResult | undefined> {
   const { output, now } = ctx;
   const spec = rangeSpecOf(flags);
   const loaded = via.loaded ?? await loadContextSettings(ctx);
@@ -147,107 +137,133 @@ export async function exportCommand(
       `Invalid --enterprise-id: expected a non-empty name without control characters`,
     );
   }
-  const formats = new Set<Format>((flags.format as Format[] | undefined) ?? ALL_FORMATS);
+  const formats = (flags.format as Format[] | undefined) ?? DEFAULT_FORMATS;
   const policy: HousekeepingPolicy = {
     compressAfterDays: flags.compressAfterDays ?? settings.compressAfterDays,
     retentionDays: flags.retentionDays ?? settings.retentionDays,
   };
   const started = now();
+  const storeKey = via.storeKey ?? settings.baseUrl;
+  const rate = { perMinute: settings.ratePerMinute, burst: settings.burst };
 
   if (flags.dryRun) {
     // A dry run reads the store if there is one, and creates nothing.
-    const store = await DayStore.openExisting(storeDir, via.storeKey ?? settings.baseUrl);
+    const store = await DayStore.openExisting(storeDir, storeKey);
     const range = await resolveRange(spec, now(), store);
     const plan = await planExport(store, range, { refresh: flags.refresh ?? false, nowMs: now() });
-    const rate = { perMinute: settings.ratePerMinute, burst: settings.burst };
-    // What housekeeping would do to what is there now (the run's own files are spared).
     const wouldDo = await housekeep({
       outputDir,
       store,
       policy,
       nowMs: now(),
-      range,
+      keepFrom: plan.latest.start,
       dryRun: true,
     });
     const houseLine = formatHousekeeping(wouldDo, true);
-    output.result(formatPlan(plan, plan.requests, rate) + (houseLine ? houseLine + "\n" : ""), {
-      event: "plan",
-      range: plan.range,
-      requests: plan.requests.requests,
-      plan: plan.requests.items,
-      housekeeping: housekeepingSummary(wouldDo),
-    });
+    output.result(
+      formatPlan(plan, plan.sync.requests, rate) + (houseLine ? houseLine + "\n" : ""),
+      {
+        event: "plan",
+        range: plan.range ?? null,
+        latest: plan.latest,
+        requests: plan.sync.requests.requests,
+        plan: plan.sync.requests.items,
+        housekeeping: housekeepingSummary(wouldDo),
+      },
+    );
     return undefined;
   }
 
   // Validate the range before anything is created or requested.
-  const storeKey = via.storeKey ?? settings.baseUrl;
   const existing = await DayStore.openExisting(storeDir, storeKey);
-  const range = await resolveRange(spec, now(), existing);
+  await resolveRange(spec, now(), existing);
   const { http, client } = await connect(loaded, ctx, via.connect);
-  const store = existing ?? await DayStore.open(storeDir, storeKey, now());
-  const plan = await planExport(store, range, { refresh: flags.refresh ?? false, nowMs: now() });
-  output.plan = {
-    requests: plan.requests.requests,
-    secondsPerRequest: 60 / settings.ratePerMinute,
-  };
-  output.debug(
-    `Exporting ${range.start} to ${range.end} into "${outputDir}" ` +
-      `(${plan.fetchDays.length} days to fetch, about ${plan.requests.requests} requests)`,
-    {
-      event: "start",
-      range,
-      days_to_fetch: plan.fetchDays.length,
-      planned_requests: plan.requests.requests,
-    },
-  );
-  const result = await runExport({
-    client,
-    stats: http.stats,
-    store,
-    plan,
-    outputDir,
-    formats,
-    enterpriseId,
-    csvDetail: flags.csvDetail ?? false,
-    aggregate: flags.aggregate ?? true,
-    now,
+  const lock = await lockStore(storeDir, {
+    waitMs: flags.wait ?? 0,
+    command: "export",
     signal: ctx.signal,
-    reporter: output,
+    onWait: (holder) =>
+      output.info(
+        `Waiting for another run${holder ? ` (pid ${holder.pid} on ${holder.host})` : ""} ` +
+          `to finish with the store "${storeDir}"`,
+        { event: "lock_wait" },
+      ),
   });
-  output.done();
-  // The export is complete and safe on disk; disk housekeeping comes after, and its failure
-  // is a warning, never a lost export.
-  let house: HousekeepingResult | undefined;
   try {
-    house = await housekeep({
-      outputDir,
-      store,
-      policy,
-      nowMs: now(),
-      range,
-      written: [...result.export.files, "last_run.json"],
-    });
-  } catch (e) {
-    output.warn(
-      `Housekeeping stopped: ${
-        e instanceof Error ? e.message : String(e)
-      }; the export itself is complete`,
-      { event: "housekeeping_failed" },
+    const store = existing ?? await DayStore.open(storeDir, storeKey, now());
+    // Under the lock: the store may have changed while another run held it.
+    const range = await resolveRange(spec, now(), store);
+    const plan = await planExport(store, range, { refresh: flags.refresh ?? false, nowMs: now() });
+    output.plan = {
+      requests: plan.sync.requests.requests,
+      secondsPerRequest: 60 / settings.ratePerMinute,
+    };
+    output.debug(
+      `Exporting ${range ? `${range.start} to ${range.end}` : "nothing new"} into ` +
+        `"${outputDir}" (${plan.sync.fetchDays.length} days to fetch, about ` +
+        `${plan.sync.requests.requests} requests)`,
+      {
+        event: "start",
+        range: range ?? null,
+        days_to_fetch: plan.sync.fetchDays.length,
+        planned_requests: plan.sync.requests.requests,
+      },
     );
+    const result = await exportRange({
+      client,
+      stats: http.stats,
+      store,
+      plan,
+      out: new OutputDir(outputDir),
+      views: viewsFor(formats, {
+        enterpriseId,
+        csvDetail: flags.csvDetail ?? false,
+        aggregate: flags.aggregate ?? true,
+      }),
+      enterpriseId,
+      dated: flags.dated ?? false,
+      now,
+      signal: ctx.signal,
+      reporter: output,
+    });
+    output.done();
+    // The export is complete and safe on disk; disk housekeeping comes after, and its failure
+    // is a warning, never a lost export.
+    let house: HousekeepingResult | undefined;
+    try {
+      house = await housekeep({
+        outputDir,
+        store,
+        policy,
+        nowMs: now(),
+        keepFrom: plan.latest.start,
+      });
+    } catch (e) {
+      output.warn(
+        `Housekeeping stopped: ${
+          e instanceof Error ? e.message : String(e)
+        }; the export itself is complete`,
+        { event: "housekeeping_failed" },
+      );
+    }
+    const elapsed = (now() - started) / 1000;
+    const summary = {
+      ...summaryOf(result, outputDir, elapsed),
+      housekeeping: housekeepingSummary(house),
+    };
+    await writeFileAtomic(
+      join(outputDir, "last_run.json"),
+      JSON.stringify(summary, null, 2) + "\n",
+    );
+    const houseLine = house ? formatHousekeeping(house, false) : "";
+    output.result(
+      formatSummary(result, outputDir, elapsed) + (houseLine ? houseLine + "\n" : ""),
+      { event: "summary", ...summary },
+    );
+    return result;
+  } finally {
+    lock.release();
   }
-  const elapsed = (now() - started) / 1000;
-  const summary = {
-    ...summaryOf(result, outputDir, elapsed),
-    housekeeping: housekeepingSummary(house),
-  };
-  await writeFileAtomic(join(outputDir, "last_run.json"), JSON.stringify(summary, null, 2) + "\n");
-  const houseLine = house ? formatHousekeeping(house, false) : "";
-  output.result(formatSummary(result, outputDir, elapsed) + (houseLine ? houseLine + "\n" : ""), {
-    event: "summary",
-    ...summary,
-  });
-  return result;
 }
 
 /** The machine-readable housekeeping (in `last_run.json` and the plan). */
@@ -288,36 +304,50 @@ function formatBytes(n: number): string {
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
+/** The identities of the latest window, when it was rendered in this run. */
+function latestFacts(r: ExportRangeResult) {
+  return r.render.targets.find((t) => t.target.name === "latest");
+}
+
 /** The machine-readable summary (also written to `<output-dir>/last_run.json`). */
-export function summaryOf(r: ExportJobResult, outputDir: string, elapsedSeconds: number) {
+export function summaryOf(r: ExportRangeResult, outputDir: string, elapsedSeconds: number) {
+  const latest = latestFacts(r);
   return {
-    range: r.range,
-    days: r.export.days,
+    range: r.range ?? null,
+    latest: r.latest,
+    days: r.range ? daysIn(r.range) : 0,
     days_fetched: r.daysFetched,
     days_from_store: r.daysFromStore,
+    days_rendered: r.render.daysRendered,
+    days_current: r.render.daysCurrent,
     provisional_days: r.provisionalDays,
-    identities: r.export.identities,
+    identities: latest ? latest.identities : null,
     output_dir: outputDir,
-    files: r.export.files,
+    files: r.render.files,
     requests: r.requests,
     requests_by_endpoint: r.byEndpoint,
     planned_minimum_requests: r.minimum.requests,
     retries: r.retries,
     rate_limited: r.rateLimited,
-    reconciliation_warnings: r.export.warnings.map((w) => ({
+    reconciliation_warnings: r.render.warnings.map((w) => ({
       day: w.day,
       counter: w.counter,
       records: w.records,
       daily_usage: w.dailyUsage,
     })),
-    incomplete_windows: r.export.incompleteWindows,
     elapsed_seconds: Math.round(elapsedSeconds * 10) / 10,
   };
 }
 
+function daysIn(range: { start: string; end: string }): number {
+  return Math.round(
+    (Date.parse(`${range.end}T00:00:00Z`) - Date.parse(`${range.start}T00:00:00Z`)) / 86_400_000,
+  ) + 1;
+}
+
 /** "Reconciliation: …", as the summary says it. */
-function reconciliationSummary(r: ExportJobResult): string {
-  const days = new Set(r.export.warnings.map((w) => w.day)).size;
+function reconciliationSummary(r: ExportRangeResult): string {
+  const days = new Set(r.render.warnings.map((w) => w.day)).size;
   return days === 0
     ? "Reconciliation: every day's records match daily-usage"
     : `Reconciliation: ${days} ${
@@ -327,7 +357,7 @@ function reconciliationSummary(r: ExportJobResult): string {
 
 /** The short human summary that ends a run. */
 export function formatSummary(
-  r: ExportJobResult,
+  r: ExportRangeResult,
   outputDir: string,
   elapsedSeconds: number,
 ): string {
@@ -336,17 +366,20 @@ export function formatSummary(
     return path;
   };
   const by = Object.entries(r.byEndpoint).map(([k, v]) => `${shortName(k)} ${v}`).join(", ");
+  const latest = latestFacts(r);
   const lines = [
-    `Exported ${r.range.start} to ${r.range.end}: ${r.export.days} days ` +
-    `(${r.daysFetched} fetched, ${r.daysFromStore} from the local store), ` +
-    `${r.export.identities} identities`,
-    `Wrote ${r.export.files.length} files to ${outputDir}`,
+    (r.range
+      ? `Exported ${r.range.start} to ${r.range.end}: ${daysIn(r.range)} days ` +
+        `(${r.daysFromStore} from the local store)`
+      : "Nothing new since the last run") +
+    `; ${r.daysFetched} days fetched`,
+    `latest/ shows ${r.latest.start} to ${r.latest.end}` +
+    (latest ? ` (${latest.identities} identities)` : " (unchanged)"),
+    `Wrote ${r.render.files.length} files to ${outputDir}` +
+    (r.render.daysCurrent > 0 ? ` (${r.render.daysCurrent} days already current)` : ""),
     `Requests: ${r.requests} (plan minimum ${r.minimum.requests}${by ? `; ${by}` : ""}), ` +
     `retries ${r.retries}, rate-limited ${r.rateLimited}`,
-    reconciliationSummary(r) +
-    (r.export.incompleteWindows.length > 0
-      ? `; monthly chat/agent users partial for ${r.export.incompleteWindows.length} days (earlier days known only by identity)`
-      : ""),
+    reconciliationSummary(r),
     `Elapsed: ${formatDuration(elapsedSeconds)}`,
   ];
   return lines.join("\n") + "\n";

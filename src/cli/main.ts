@@ -15,6 +15,7 @@ import {
 } from "../errors.ts";
 import { StoreError } from "../store/day_store.ts";
 import { NAME, VERSION } from "../version.ts";
+import { FORMATS } from "../views/formats.ts";
 import { authLogin, authLogout, authStatus } from "./auth.ts";
 import { demoCommand } from "./demo.ts";
 import { exportCommand } from "./export.ts";
@@ -72,6 +73,20 @@ function parseIntOption(flag: string, min: number, max: number) {
   };
 }
 
+/** A duration such as `90s`, `10m`, `1h` or `500ms`, in milliseconds (at most a day). */
+export function parseDurationOption(flag: string) {
+  return (value: string): number => {
+    const m = /^(\d+)(ms|s|m|h)$/.exec(value.trim());
+    const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2]]! : NaN;
+    if (!m || !(ms >= 0 && ms <= 86_400_000)) {
+      throw new UsageError(
+        `Invalid ${flag} "${value}": expected a duration such as 90s, 10m or 1h (at most 24h)`,
+      );
+    }
+    return ms;
+  };
+}
+
 function parseNow(value: string): number {
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new UsageError(`Invalid --now "${value}": expected an ISO 8601 time`);
@@ -79,7 +94,7 @@ function parseNow(value: string): number {
 }
 
 /** The formats `--format` accepts. */
-export const FORMAT_CHOICES = ["copilot", "usage-metrics", "legacy-usage", "csv"] as const;
+export const FORMAT_CHOICES = FORMATS;
 
 function parseFormats(value: string, previous: string[] | undefined): string[] {
   const list = [...(previous ?? [])];
@@ -145,7 +160,7 @@ export function buildProgram(
     )
     .option(
       "--since-last",
-      "for cron: fetch every day after the newest stored day up to the newest published day, then rewrite the last 28 days' outputs",
+      "for cron: fetch every day after the newest stored day up to the newest published day; latest/ then shows the newest 28 days",
     )
     .option("-o, --output-dir <dir>", "where to write (env: AUGMENT_OUTPUT_DIR, default: ./data)")
     .option(
@@ -153,11 +168,20 @@ export function buildProgram(
       `formats to write, comma-separated or repeated: ${FORMAT_CHOICES.join(", ")} (default: all)`,
       parseFormats,
     )
-    .option("--aggregate", "write aggregated_metrics_*.json, the 28-day summary (default: on)")
-    .option("--no-aggregate", "do not write aggregated_metrics_*.json")
+    .option("--aggregate", "write aggregated_metrics.json, the 28-day summary (default: on)")
+    .option("--no-aggregate", "do not write aggregated_metrics.json")
     .option(
       "--csv-detail",
-      "also write metrics_detail_*.csv: one row per day, identity, editor and language",
+      "also write metrics_detail.csv: one row per day, identity, editor and language",
+    )
+    .option(
+      "--dated",
+      "also write the range files of this run's range to reports/<start>_to_<end>/",
+    )
+    .option(
+      "--wait <duration>",
+      "when another run holds the store, wait for it up to this long (e.g. 90s, 10m, 1h)",
+      parseDurationOption("--wait"),
     )
     .option(
       "--enterprise-id <id>",

@@ -1,6 +1,7 @@
 /**
- * The output layout: every path is built from validated days and fixed names only, and is
- * checked to stay inside the output directory.
+ * The names of every output this tool writes, for housekeeping: the day-partitioned layout
+ * (docs/LAYOUT.md; paths are built by `views/writer.ts`) and, so that compression and
+ * retention still apply to folders written by earlier versions, the older range-named one:
  *
  * ```
  * <output-dir>/
@@ -22,19 +23,11 @@
  *
  * @module
  */
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { addDays, compactDay, type DayRange, isDay } from "../model/dates.ts";
-import type { Day } from "../model/types.ts";
-import { readDirOrEmpty } from "../fs.ts";
+import { join } from "node:path";
+import { readDirOrEmpty } from "../fs/dir.ts";
 
-/** The folder of the usage-metrics report files. */
+/** The folder of the usage-metrics report files (older layout). */
 export const USAGE_METRICS_DIR = "usage_metrics";
-
-/** Days in a 28-day report. */
-export const REPORT_DAYS = 28;
-
-/** The kinds of 28-day report files: one file of each kind is published at a time. */
-export type ReportKind = "enterprise" | "users";
 
 const D = String.raw`(\d{4}-\d{2}-\d{2})`;
 const C = String.raw`(\d{8})`;
@@ -71,160 +64,34 @@ export const OUTPUT_NAMES = {
     REPORT_28_DAY.enterprise,
     REPORT_28_DAY.users,
   ],
+  /** The folders of the day-partitioned layout: `daily/<day>/`. */
+  dayDir: new RegExp(`^${D}$`),
+  /** Files in `daily/<day>/` and in a dated report folder. */
+  dayFiles: [
+    name(`copilot_metrics\\.json`),
+    name(`copilot_usage\\.json`),
+    name(`enterprise-1-day\\.json`),
+    name(`users-1-day\\.ndjson`),
+    name(`enterprise-28-day\\.json`),
+    name(`users-28-day\\.ndjson`),
+    name(`metrics\\.csv`),
+    name(`metrics_summary\\.csv`),
+    name(`metrics_detail\\.csv`),
+    name(`aggregated_metrics\\.json`),
+    name(`report\\.html`),
+  ],
+  /** Dated report folders: `reports/<start>_to_<end>/`. */
+  reportDir: new RegExp(`^${D}_to_${D}$`),
 } as const;
 
 /** A temporary file of `atomic.ts` for a JSON, NDJSON or CSV output, or its `.gz`. */
 const STALE_TEMP = /^\.[^/\\]+\.(json|ndjson|csv)(\.gz)?\.[0-9a-z]+\.tmp$/;
 
-function checkedDay(day: Day): Day {
-  if (!isDay(day)) throw new RangeError(`Invalid day "${day}": expected YYYY-MM-DD`);
-  return day;
-}
-
-/** Checks that a range has real days in order, and returns it. */
-export function checkedRange(range: DayRange): DayRange {
-  checkedDay(range.start);
-  checkedDay(range.end);
-  if (range.end < range.start) {
-    throw new RangeError(`Invalid range "${range.start}" to "${range.end}": end before start`);
-  }
-  return range;
-}
-
-/** The last ≤28 days of a range: what a 28-day report covers. */
-export function reportWindow(range: DayRange): DayRange {
-  checkedRange(range);
-  const start = addDays(range.end, -(REPORT_DAYS - 1));
-  return { start: start > range.start ? start : range.start, end: range.end };
-}
-
-/** Whether two inclusive day ranges share a day. */
-export function overlaps(a: DayRange, b: DayRange): boolean {
-  return a.start <= b.end && b.start <= a.end;
-}
-
-/** The output paths of one export range, relative to the output directory. */
-export class OutputLayout {
-  /** The output directory, absolute. */
-  readonly root: string;
-  readonly range: DayRange;
-  readonly #span: string;
-  readonly #compactSpan: string;
-
-  constructor(outputDir: string, range: DayRange) {
-    this.root = resolve(outputDir);
-    this.range = checkedRange({ start: range.start, end: range.end });
-    this.#span = `${range.start}_to_${range.end}`;
-    this.#compactSpan = `${compactDay(range.start)}_to_${compactDay(range.end)}`;
-  }
-
-  /** The folder of the per-day Format B files. */
-  dailyExportsDir(): string {
-    return `daily_exports_${this.#span}`;
-  }
-
-  /** Format B of one day. */
-  dailyExport(day: Day): string {
-    return `${this.dailyExportsDir()}/metrics_${checkedDay(day)}.json`;
-  }
-
-  /** Format B array over the range. */
-  copilotMetrics(): string {
-    return `copilot_metrics_${this.#span}.json`;
-  }
-
-  /** Format A array over the range. */
-  copilotUsage(): string {
-    return `copilot_usage_${this.#span}.json`;
-  }
-
-  /** (day, identity) CSV. */
-  csv(): string {
-    return `metrics_${this.#compactSpan}.csv`;
-  }
-
-  /** Per-identity summary CSV. */
-  csvSummary(): string {
-    return `metrics_summary_${this.#compactSpan}.csv`;
-  }
-
-  /** (day, identity, editor, language) CSV. */
-  csvDetail(): string {
-    return `metrics_detail_${this.#compactSpan}.csv`;
-  }
-
-  /** The 28-day entity report plus range totals. */
-  aggregated(): string {
-    return `aggregated_metrics_${this.#compactSpan}.json`;
-  }
-
-  /** Entity report of one day. */
-  enterprise1Day(day: Day): string {
-    return `${USAGE_METRICS_DIR}/enterprise-1-day_${checkedDay(day)}.json`;
-  }
-
-  /** Entity report of a ≤28-day window. */
-  enterprise28Day(window: DayRange): string {
-    checkedRange(window);
-    return `${USAGE_METRICS_DIR}/enterprise-28-day_${window.start}_to_${window.end}.json`;
-  }
-
-  /** Users report (NDJSON) of one day. */
-  users1Day(day: Day): string {
-    return `${USAGE_METRICS_DIR}/users-1-day_${checkedDay(day)}.ndjson`;
-  }
-
-  /** Users report (NDJSON) of a ≤28-day window. */
-  users28Day(window: DayRange): string {
-    checkedRange(window);
-    return `${USAGE_METRICS_DIR}/users-28-day_${window.start}_to_${window.end}.ndjson`;
-  }
-
-  /** The absolute path of a relative one; throws when it would leave the output directory. */
-  abs(rel: string): string {
-    const path = resolve(this.root, ...rel.split("/"));
-    const back = relative(this.root, path);
-    if (
-      rel.split("/").some((p) => p === "" || p === "." || p === "..") || back === "" ||
-      isAbsolute(back) || back === ".." || back.startsWith(`..${sep}`)
-    ) {
-      throw new Error(`Refusing to write "${rel}": outside the output directory "${this.root}"`);
-    }
-    return path;
-  }
-
-  /** See {@link removeStaleTemporaryFiles}; for this layout's output directory. */
-  removeStaleTemporaryFiles(minAgeMs = 3_600_000, nowMs = Date.now()): Promise<string[]> {
-    return removeStaleTemporaryFiles(this.root, minAgeMs, nowMs);
-  }
-
-  /**
-   * Removes the 28-day report files of `kind` in `usage_metrics/` whose days overlap `keep`,
-   * except `keep`'s own file: consumers concatenate every file without de-duplication. Only
-   * names matching this tool's exact pattern are touched. Returns the removed relative paths.
-   */
-  async removeOverlapping28Day(kind: ReportKind, keep: DayRange): Promise<string[]> {
-    const own = kind === "enterprise" ? this.enterprise28Day(keep) : this.users28Day(keep);
-    const dir = this.abs(USAGE_METRICS_DIR);
-    const removed: string[] = [];
-    for (const entry of await readDirOrEmpty(dir)) {
-      const m = REPORT_28_DAY[kind].exec(entry.name);
-      // A compressed (`.gz`) report is an archive that no consumer reads: left alone.
-      if (!entry.isFile || !m || m[3] || !isDay(m[1]) || !isDay(m[2]) || m[2] < m[1]) continue;
-      const rel = `${USAGE_METRICS_DIR}/${entry.name}`;
-      if (rel === own || !overlaps({ start: m[1], end: m[2] }, keep)) continue;
-      await Deno.remove(this.abs(rel));
-      removed.push(rel);
-    }
-    return removed.sort();
-  }
-}
-
 /**
  * Removes temporary files (`.<name>.<random>.tmp`, see `atomic.ts`) of JSON, NDJSON and CSV
  * outputs, or of their compression, left by a run that was killed, when untouched for
- * `minAgeMs`: a live run's are younger. Looks in the output directory, every daily folder and
- * `usage_metrics/`. Returns the removed paths, relative to `outputDir`.
+ * `minAgeMs`: a live run's are younger. Looks in the output directory, `daily/<day>/`,
+ * `latest/`, `reports/<range>/` and the older layout's folders. Returns the removed paths, relative to `outputDir`.
  */
 export async function removeStaleTemporaryFiles(
   outputDir: string,
@@ -235,8 +102,16 @@ export async function removeStaleTemporaryFiles(
   const dailyDirs = (await list(""))
     .filter((e) => e.isDirectory && OUTPUT_NAMES.dailyDir.test(e.name))
     .map((e) => e.name);
+  const dayDirs = (await list("daily"))
+    .filter((e) => e.isDirectory && OUTPUT_NAMES.dayDir.test(e.name))
+    .map((e) => `daily/${e.name}`);
+  const reportDirs = (await list("reports"))
+    .filter((e) => e.isDirectory && OUTPUT_NAMES.reportDir.test(e.name))
+    .map((e) => `reports/${e.name}`);
   const removed: string[] = [];
-  for (const dir of ["", ...dailyDirs, USAGE_METRICS_DIR]) {
+  for (
+    const dir of ["", ...dailyDirs, USAGE_METRICS_DIR, ...dayDirs, "latest", ...reportDirs]
+  ) {
     for (const entry of await list(dir)) {
       if (!entry.isFile || !STALE_TEMP.test(entry.name)) continue;
       const path = join(outputDir, dir, entry.name);

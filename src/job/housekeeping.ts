@@ -1,6 +1,6 @@
 /**
- * Disk usage: a daily cron run writes a new set of range files every day, so an output folder
- * grows without bound. Two settings, both off unless set:
+ * Disk usage: a folder of daily runs keeps one copy of each day, which still grows with the
+ * days. Two settings, both off unless set:
  *
  * - **compression** (`AUGMENT_COMPRESS_AFTER_DAYS`): an output whose data ends more than N days
  *   ago is gzip-compressed to `<name>.gz` (atomically: the `.gz` is complete before the original
@@ -11,19 +11,19 @@
  *   ending more than N days ago are removed too.
  *
  * Only this tool's own output names are touched (`OUTPUT_NAMES` of `export/layout.ts`),
- * never `last_run.json`, never another file, and never a file the current run wrote. "Ago" counts
- * from today (UTC).
+ * never `last_run.json`, `latest/`, the days `latest/` shows, nor another file. "Ago" counts
+ * from today (UTC). A compressed day's files count as present: they are not rendered again.
  *
  * @module
  */
 import { join } from "node:path";
-import { AtomicFile } from "../export/atomic.ts";
+import { AtomicFile } from "../fs/atomic.ts";
 import { OUTPUT_NAMES, removeStaleTemporaryFiles, USAGE_METRICS_DIR } from "../export/layout.ts";
-import { addDays, dayOf, type DayRange, isDay } from "../model/dates.ts";
+import { addDays, dayOf, isDay } from "../model/dates.ts";
 import type { Day } from "../model/types.ts";
-import { readDirOrEmpty } from "../fs.ts";
+import { readDirOrEmpty } from "../fs/dir.ts";
 import type { DayStore } from "../store/day_store.ts";
-import { LOOKBACK_DAYS } from "./export_job.ts";
+import { LOOKBACK_DAYS } from "../views/accumulator.ts";
 
 /** What to do; both off when undefined. */
 export interface HousekeepingPolicy {
@@ -97,6 +97,26 @@ async function findOutputs(root: string): Promise<Found[]> {
     const m = e.isFile ? match(OUTPUT_NAMES.reports, e.name) : undefined;
     if (m) found.push({ rel: `${USAGE_METRICS_DIR}/${e.name}`, ...m, isDir: false });
   }
+  // The day-partitioned layout: `daily/<day>/` and `reports/<start>_to_<end>/` (never latest/).
+  const folders = [
+    { top: "daily", dir: OUTPUT_NAMES.dayDir },
+    { top: "reports", dir: OUTPUT_NAMES.reportDir },
+  ];
+  for (const { top, dir } of folders) {
+    for (const e of await readDirOrEmpty(join(root, top))) {
+      const m = e.isDirectory ? dir.exec(e.name) : null;
+      const end = m?.at(-1);
+      if (!m || !m.slice(1).every(isDay) || end === undefined) continue;
+      const rel = `${top}/${e.name}`;
+      found.push({ rel, end, compressed: false, isDir: true });
+      for (const f of await readDirOrEmpty(join(root, top, e.name))) {
+        const fm = f.isFile ? match(OUTPUT_NAMES.dayFiles, f.name) : undefined;
+        if (fm) {
+          found.push({ rel: `${rel}/${f.name}`, end, compressed: fm.compressed, isDir: false });
+        }
+      }
+    }
+  }
   return found;
 }
 
@@ -140,9 +160,11 @@ export async function housekeep(options: {
   store?: DayStore;
   policy: HousekeepingPolicy;
   nowMs: number;
-  written?: Iterable<string>;
-  /** This run's range: its store days (and their 27-day lookback) are spared. */
-  range?: DayRange;
+  /**
+   * The first day of `latest/`: outputs of this day and later are never compressed or
+   * removed, nor the store days their windows need.
+   */
+  keepFrom?: Day;
   dryRun?: boolean;
 }): Promise<HousekeepingResult> {
   const { outputDir: root, policy, dryRun = false } = options;
@@ -153,16 +175,13 @@ export async function housekeep(options: {
     return { ...result, bytesFreed };
   }
   const today = dayOf(options.nowMs);
-  const written = new Set(options.written ?? []);
-  // A daily folder holding a file written now is this run's, with all it holds.
-  const runDirs = new Set(
-    [...written].map((rel) => rel.split("/")[0]).filter((top) => OUTPUT_NAMES.dailyDir.test(top)),
-  );
-  const found = (await findOutputs(root))
-    .filter((f) => !written.has(f.rel) && !runDirs.has(f.rel.split("/")[0]));
+  const keepFrom = options.keepFrom;
+  /** The earlier of a cut-off and the first day of `latest/`. */
+  const before = (cutoff: Day) => (keepFrom !== undefined && keepFrom < cutoff ? keepFrom : cutoff);
+  const found = await findOutputs(root);
 
   if (retentionDays !== undefined) {
-    const cutoff = addDays(today, -retentionDays);
+    const cutoff = before(addDays(today, -retentionDays));
     const old = found.filter((f) => f.end < cutoff);
     // Files first, then their folders (removed only when nothing else is left in them).
     for (const f of old.filter((f) => !f.isDir)) {
@@ -183,21 +202,16 @@ export async function housekeep(options: {
       result.removed.push(f.rel);
     }
     if (options.store) {
-      const min = (a: Day, b: Day | undefined) => (b !== undefined && b < a ? b : a);
-      const range = options.range;
       result.storeFilesRemoved = await options.store.prune({
-        daysBefore: min(
-          addDays(cutoff, -LOOKBACK_DAYS),
-          range && addDays(range.start, -LOOKBACK_DAYS),
-        ),
-        rangesEndingBefore: min(cutoff, range?.end),
+        daysBefore: addDays(cutoff, -LOOKBACK_DAYS),
+        rangesEndingBefore: cutoff,
         dryRun,
       });
     }
   }
 
   if (compressAfterDays !== undefined) {
-    const cutoff = addDays(today, -compressAfterDays);
+    const cutoff = before(addDays(today, -compressAfterDays));
     const gone = new Set(result.removed);
     for (const f of found) {
       if (f.isDir || f.compressed || f.end >= cutoff || gone.has(f.rel)) continue;

@@ -9,8 +9,8 @@
  * days/<YYYY-MM-DD>.ndjson          line 1: header {version, day, fetched_at, dau_count, usage,
  *                                   record_count, counters}; then one record a line:
  *                                   [identity, kind, editor, language, metrics]
- * identities/<YYYY-MM-DD>.json      {version, day, fetched_at, identities: [[name, kind], …]}
- *                                   (days before an exported range, from the `dau` endpoint)
+ * identities/<YYYY-MM-DD>.json      (older versions: identities of days before a range, from
+ *                                   `dau`; no longer written or read, removed by retention)
  * user-activity/<start>_<end>.json  {version, start, end, fetched_at, users: […]}
  * ```
  *
@@ -22,19 +22,13 @@
  * @module
  */
 import { join } from "node:path";
+import { UsageError } from "../errors.ts";
 import { z } from "zod";
-import { writeFileAtomic } from "../export/atomic.ts";
-import { readDirOrEmpty } from "../fs.ts";
+import { writeFileAtomic } from "../fs/atomic.ts";
+import { readDirOrEmpty } from "../fs/dir.ts";
 import { addDays, isDay } from "../model/dates.ts";
 import { type Counters, isKnownCounter, parseCounters } from "../model/metrics.ts";
-import type {
-  ActivityRecord,
-  Day,
-  DayData,
-  Identity,
-  IdentityKind,
-  UserActivity,
-} from "../model/types.ts";
+import type { ActivityRecord, Day, DayData, IdentityKind, UserActivity } from "../model/types.ts";
 
 /** The store format this version reads and writes. */
 export const STORE_VERSION = 1;
@@ -79,13 +73,6 @@ const RecordLine = z.tuple([
   z.string(),
   z.record(z.string(), z.number()),
 ]);
-
-const IdentitiesFile = z.object({
-  version: z.number(),
-  day: z.string().refine(isDay),
-  fetched_at: z.string(),
-  identities: z.array(z.tuple([z.string().min(1), z.enum(["u", "s"])])),
-});
 
 const UserActivityFile = z.object({
   version: z.number(),
@@ -143,7 +130,13 @@ async function readOptional(path: string): Promise<string | undefined> {
 
 /** The local store of published days, rooted at `dir`. */
 export class DayStore {
-  private constructor(readonly dir: string) {}
+  #bound = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly baseUrl: string,
+    private readonly createdMs: number,
+  ) {}
 
   /**
    * Opens the store at `dir` only if it exists (for a dry run, which creates nothing).
@@ -159,42 +152,47 @@ export class DayStore {
   }
 
   /**
-   * Opens (creating if needed) the store at `dir` for the service at `baseUrl`. A store made
-   * for another base URL, or by another store version, is refused with a `StoreError`.
+   * Opens the store at `dir` for the service at `baseUrl`. A store made for another base URL
+   * is refused (exit 2: a configuration error), and one of another store version with a
+   * `StoreError`. Nothing is created here: the store is bound to the service by its first
+   * write, which only follows a successful request, so a first run with a wrong URL leaves
+   * nothing behind that ties the store to it.
    */
   static async open(dir: string, baseUrl: string, nowMs = Date.now()): Promise<DayStore> {
-    const store = new DayStore(dir);
+    const store = new DayStore(dir, baseUrl, nowMs);
     const path = join(dir, "store.json");
-    let text: string | undefined;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    const text = await readOptional(path);
+    if (text !== undefined) {
+      const meta = store.parse(path, text, StoreFile);
+      if (meta.base_url !== baseUrl) {
+        throw new UsageError(
+          `Cannot use the store "${dir}": it holds data from "${meta.base_url}", not ` +
+            `"${baseUrl}"`,
+          "set AUGMENT_API_BASE_URL back, or choose another --output-dir or --store-dir for " +
+            "each service",
+        );
+      }
+      store.#bound = true;
     }
-    if (text === undefined) {
-      await Deno.mkdir(join(dir, "days"), { recursive: true });
-      await Deno.mkdir(join(dir, "identities"), { recursive: true });
-      await Deno.mkdir(join(dir, "user-activity"), { recursive: true });
+    return store;
+  }
+
+  /** Binds the store to its service (writes `store.json`) before its first data file. */
+  async #bind(): Promise<void> {
+    if (this.#bound) return;
+    await Deno.mkdir(join(this.dir, "days"), { recursive: true });
+    await Deno.mkdir(join(this.dir, "user-activity"), { recursive: true });
+    const path = join(this.dir, "store.json");
+    if ((await readOptional(path)) === undefined) {
       const meta = {
         format: STORE_FORMAT,
         version: STORE_VERSION,
-        base_url: baseUrl,
-        created_at: new Date(nowMs).toISOString(),
+        base_url: this.baseUrl,
+        created_at: new Date(this.createdMs).toISOString(),
       };
       await writeFileAtomic(path, JSON.stringify(meta, null, 2) + "\n");
-      return store;
     }
-    const meta = store.parse(path, text, StoreFile);
-    if (meta.base_url !== baseUrl) {
-      throw new StoreError(
-        `Cannot use store "${dir}": it holds data from "${meta.base_url}", not "${baseUrl}"; ` +
-          `choose another --output-dir or AUGMENT_STORE_DIR for each service`,
-      );
-    }
-    await Deno.mkdir(join(dir, "days"), { recursive: true });
-    await Deno.mkdir(join(dir, "identities"), { recursive: true });
-    await Deno.mkdir(join(dir, "user-activity"), { recursive: true });
-    return store;
+    this.#bound = true;
   }
 
   private parse<T>(path: string, text: string, schema: z.ZodType<T>): T {
@@ -243,7 +241,7 @@ export class DayStore {
     return await this.list("days", ".ndjson");
   }
 
-  /** The days held as identities only (from `dau`), sorted. */
+  /** Days of an older version's identities-only files (retention removes them), sorted. */
   async identityDays(): Promise<Day[]> {
     return await this.list("identities", ".json");
   }
@@ -285,6 +283,7 @@ export class DayStore {
 
   /** Keeps a day's complete data (every page arrived) as final. */
   async putDay(day: DayData, fetchedAtMs: number): Promise<void> {
+    await this.#bind();
     const counters = new Set<string>();
     const identities = new Set<string>();
     const lines: string[] = [];
@@ -392,27 +391,6 @@ export class DayStore {
     }
   }
 
-  /** Keeps the identities of a day before an exported range (from the `dau` endpoint). */
-  async putIdentities(day: Day, identities: Iterable<Identity>, fetchedAtMs: number) {
-    const body = {
-      version: STORE_VERSION,
-      day,
-      fetched_at: new Date(fetchedAtMs).toISOString(),
-      identities: [...identities].map((i) => [i.name, kindCode(i.kind)]),
-    };
-    await writeFileAtomic(this.identitiesPath(day), JSON.stringify(body) + "\n");
-  }
-
-  /** The identities active on a day: from the full day when held, else from `dau`. */
-  async getIdentities(day: Day): Promise<Identity[] | undefined> {
-    const path = this.identitiesPath(day);
-    const text = await readOptional(path);
-    if (text === undefined) return undefined;
-    const f = this.parse(path, text, IdentitiesFile);
-    if (f.day !== day) throw this.corrupt(path, `it holds day "${f.day}"`);
-    return f.identities.map(([name, kind]) => ({ name, kind: kindOf(kind) }));
-  }
-
   /** Keeps `user-activity` over a range whose days are all published. */
   async putUserActivity(
     start: Day,
@@ -420,6 +398,7 @@ export class DayStore {
     users: readonly UserActivity[],
     fetchedAtMs: number,
   ): Promise<void> {
+    await this.#bind();
     const body = {
       version: STORE_VERSION,
       start,

@@ -1,12 +1,11 @@
 /**
  * The request plan: the fewest requests that fetch what a run needs and the store lacks.
  *
- * For the days to fetch: `dau-count` and `daily-usage` once per ≤90-day window covering them;
- * `daily-user-activity-by-editor-language` once per day (pages of 100); `user-activity` once
- * over the range (pages of 100, per ≤90-day chunk); `dau` once per day before the range whose
- * identities the weekly and monthly windows need (pages of 250) — or, for an organisation
- * small enough that a day's records fit one page, those days' records in full, at the same
- * cost and within the same `dau-count`/`daily-usage` windows. Nothing else.
+ * For the days to fetch (a range's days and the 27 days before it that the store lacks):
+ * `dau-count` and `daily-usage` once per ≤90-day window covering them;
+ * `daily-user-activity-by-editor-language` once per day (pages of 100). `user-activity` only
+ * where the activity derived from records cannot be shown equal to the service's. Nothing
+ * else.
  *
  * The same function gives the plan before a run (page counts estimated from what the store
  * knows) and the minimum after it (page counts from what actually arrived), so `--dry-run`
@@ -20,22 +19,15 @@ import type { Day } from "../model/types.ts";
 
 /** What a run must fetch. */
 export interface PlanInput {
-  /** The exported range (for `user-activity`). */
-  readonly range: DayRange;
-  /** Days of the range to fetch (not in the store, or `--refresh`), sorted. */
+  /** Days to fetch in full (not in the store, or `--refresh`), sorted. */
   readonly fetchDays: readonly Day[];
-  /** Days before the range whose identities must be fetched with `dau`, sorted. */
-  readonly lookbackDays: readonly Day[];
-  /** Days before the range fetched in full (editor-language records) instead, sorted. */
-  readonly lookbackRecordDays?: readonly Day[];
-  /** Whether `user-activity` over the range must be fetched. */
-  readonly userActivity: boolean;
   /** Records on a day (exact after the run; an estimate or undefined before). */
   readonly recordsOn?: (day: Day) => number | undefined;
-  /** Distinct identities on a day. */
-  readonly identitiesOn?: (day: Day) => number | undefined;
-  /** Distinct identities active in a range (for `user-activity` pages). */
-  readonly identitiesIn?: (range: DayRange) => number | undefined;
+  /**
+   * `user-activity` series fetched (only where the activity derived from records cannot be
+   * shown equal to the service's), with the identities each returned.
+   */
+  readonly userActivity?: readonly { range: DayRange; identities: number }[];
 }
 
 /** One endpoint's share of the plan. */
@@ -82,8 +74,7 @@ function pages(count: number | undefined, pageSize: number): { n: number; exact:
 /** Builds the request plan for `input`. Items with no request are left out. */
 export function buildPlan(input: PlanInput): RequestPlan {
   const items: PlanItem[] = [];
-  const { lookbackDays } = input;
-  const fetchDays = [...input.fetchDays, ...(input.lookbackRecordDays ?? [])].sort();
+  const fetchDays = [...input.fetchDays].sort();
   if (fetchDays.length > 0) {
     const chunks = coverDays(fetchDays).length;
     items.push({ endpoint: "dau-count", series: chunks, requests: chunks, exact: true });
@@ -105,26 +96,16 @@ export function buildPlan(input: PlanInput): RequestPlan {
       exact,
     });
   }
-  if (input.userActivity) {
+  if (input.userActivity && input.userActivity.length > 0) {
     let requests = 0;
-    let exact = true;
-    const chunks = chunkRange(input.range, MAX_RANGE_DAYS);
-    for (const chunk of chunks) {
-      const p = pages(input.identitiesIn?.(chunk), ENDPOINTS["user-activity"].maxPageSize);
-      requests += p.n;
-      exact &&= p.exact;
+    let series = 0;
+    for (const { range, identities } of input.userActivity) {
+      for (const _chunk of chunkRange(range, MAX_RANGE_DAYS)) {
+        series++;
+        requests += pages(identities, ENDPOINTS["user-activity"].maxPageSize).n;
+      }
     }
-    items.push({ endpoint: "user-activity", series: chunks.length, requests, exact });
-  }
-  if (lookbackDays.length > 0) {
-    let requests = 0;
-    let exact = true;
-    for (const day of lookbackDays) {
-      const p = pages(input.identitiesOn?.(day), ENDPOINTS.dau.maxPageSize);
-      requests += p.n;
-      exact &&= p.exact;
-    }
-    items.push({ endpoint: "dau", series: lookbackDays.length, requests, exact });
+    items.push({ endpoint: "user-activity", series, requests, exact: true });
   }
   return {
     items,

@@ -17,6 +17,7 @@ import type { DayAnalysis, EntityDayTotal, WindowCounts } from "../copilot/mod.t
 import type { DayRange } from "../model/dates.ts";
 import type { Counters } from "../model/metrics.ts";
 import type { Day, DayData, UserActivity } from "../model/types.ts";
+import type { OutputDir } from "./output_dir.ts";
 
 /** A day whose per-user records do not add up to the service's `daily-usage` counters. */
 export interface ReconciliationWarning {
@@ -59,6 +60,8 @@ export interface RangeTarget {
   /** Relative folder of the target's files (`latest`, `reports/<start>_to_<end>`). */
   readonly dir: string;
   readonly range: DayRange;
+  /** Unknown counter names of the range's days, sorted: the target's fixed extra columns. */
+  readonly extraCounters: readonly string[];
 }
 
 /** What a range target's files need once all its days were given. */
@@ -81,8 +84,8 @@ export interface RangeFacts {
 
 /** What every view is given at the start of a pass. */
 export interface ViewContext {
-  /** The output directory, absolute. */
-  readonly outputDir: string;
+  /** The output directory: every file is written through it, and only inside it. */
+  readonly out: OutputDir;
   /** The `enterprise_id` of the Format C reports. */
   readonly enterpriseId: string;
   /** ISO time of the run (`created_at`). */
@@ -95,6 +98,15 @@ export interface ViewContext {
 export interface View {
   /** A short name (`copilot`, `csv`, `parquet`, …), also the `--format` that selects it. */
   readonly name: string;
+  /**
+   * The view's options that change what its files hold (for the manifest: a per-day file is
+   * rewritten when its day's fingerprint or this key changes).
+   */
+  readonly optionsKey: string;
+  /** The per-day files of a day (relative, `/`), to see whether they exist. */
+  dayFiles(day: Day): readonly string[];
+  /** The files of a range target (relative, `/`). */
+  targetFiles(target: RangeTarget): readonly string[];
   /** Called once before the first day. */
   open(ctx: ViewContext): Promise<void>;
   /**

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { AtomicFile, writeFileAtomic } from "../../src/export/atomic.ts";
+import { AtomicFile, writeFileAtomic } from "../../src/fs/atomic.ts";
 
 async function names(dir: string): Promise<string[]> {
   return (await Array.fromAsync(Deno.readDir(dir), (e) => e.name)).sort();
@@ -139,7 +139,7 @@ Deno.test("AtomicFile killed mid-write (crash) leaves the old file byte-identica
   withDir(async (dir) => {
     const path = join(dir, "report.json");
     await Deno.writeTextFile(path, OLD);
-    const atomicUrl = new URL("../../src/export/atomic.ts", import.meta.url).href;
+    const atomicUrl = new URL("../../src/fs/atomic.ts", import.meta.url).href;
     const script = `
       import { AtomicFile } from ${JSON.stringify(atomicUrl)};
       const f = await AtomicFile.create(${JSON.stringify(path)});

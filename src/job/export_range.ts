@@ -1,0 +1,245 @@
+/**
+ * The export job, one pipeline for the CLI, the benchmark and the tests:
+ *
+ * ```
+ * lock → resolve the range → sync (plan → fetch → store) → render the views from the history
+ * ```
+ *
+ * A run's range gets its per-day files (`daily/<day>/`); `latest/` always shows the 28 days
+ * ending at the newest day held; `--dated` adds a copy of the range files of the run's range.
+ * Every number depends on the history alone, which holds every day a run needs in full, so
+ * any sequence of runs into one folder writes what the same command writes into an empty one.
+ *
+ * @module
+ */
+import type { AnalyticsClient } from "../augment/client.ts";
+import { oldestQueryableDay, validateRange } from "../augment/dates.ts";
+import { MAX_LOOKBACK_DAYS } from "../augment/schemas.ts";
+import type { RequestStats } from "../http/types.ts";
+import { addDays, dayOf, type DayRange, eachDay } from "../model/dates.ts";
+import type { Day } from "../model/types.ts";
+import { type DayStore, newestPublishedDay } from "../store/day_store.ts";
+import { buildPlan, type RequestPlan } from "../store/plan.ts";
+import { historySource, planSync, runSync, type SyncPlan, userActivityOf } from "../sync/sync.ts";
+import { LOOKBACK_DAYS } from "../views/accumulator.ts";
+import type { OutputDir } from "../views/output_dir.ts";
+import { render, type RenderResult } from "../views/render.ts";
+import type { ReconciliationWarning, View } from "../views/view.ts";
+import { datedTarget, latestTarget } from "../views/writer.ts";
+import type { Reporter } from "./reporter.ts";
+
+export { LOOKBACK_DAYS };
+
+/** How the user chose the range. */
+export type RangeSpec =
+  | { readonly kind: "explicit"; readonly start: Day; readonly end: Day }
+  | { readonly kind: "last-28-days" }
+  | { readonly kind: "since-last" };
+
+/** How many counters a reconciliation line names before "and N more". */
+const COUNTERS_SHOWN = 4;
+
+/**
+ * One warning line for a day whose per-user records and `daily-usage` disagree: the counters
+ * that differ (the first few), or that `daily-usage` had no entry for an active day.
+ */
+export function reconciliationLine(day: Day, warnings: readonly ReconciliationWarning[]): string {
+  const shown = warnings.slice(0, COUNTERS_SHOWN);
+  const more = warnings.length > shown.length ? `, and ${warnings.length - shown.length} more` : "";
+  if (warnings.every((w) => w.dailyUsage === null)) {
+    return `Day "${day}": daily-usage has no entry for the day, but the per-user records show ` +
+      `activity (${shown.map((w) => `${w.counter} ${w.records}`).join(", ")}${more}); ` +
+      "the records are exported as they are";
+  }
+  return `Day "${day}": the per-user records and daily-usage differ: ` +
+    shown.map((w) => `${w.counter} ${w.records} vs ${w.dailyUsage}`).join(", ") + more +
+    "; the records are exported as they are";
+}
+
+/**
+ * The run's range: explicit; `--last-28-days`, the 28 days ending at the newest published
+ * day; `--since-last`, every day after the newest stored day up to the newest published day
+ * (the last 28 days for an empty store; `undefined` when nothing is new).
+ */
+export async function resolveRange(
+  spec: RangeSpec,
+  nowMs: number,
+  store?: DayStore,
+): Promise<DayRange | undefined> {
+  if (spec.kind === "explicit") {
+    const range = { start: spec.start, end: spec.end };
+    validateRange(range, nowMs);
+    return range;
+  }
+  const end = newestPublishedDay(nowMs);
+  let start = addDays(end, -27);
+  if (spec.kind === "since-last") {
+    const newest = store ? (await store.days()).at(-1) : undefined;
+    if (newest !== undefined) {
+      if (newest >= end) return undefined;
+      const oldest = addDays(dayOf(nowMs), -MAX_LOOKBACK_DAYS);
+      const next = addDays(newest, 1);
+      start = next < oldest ? oldest : next;
+    }
+  }
+  const range = { start, end };
+  validateRange(range, nowMs);
+  return range;
+}
+
+/** What a run will do, known before any request. */
+export interface ExportPlan {
+  /** The run's range (undefined: nothing new since the last run). */
+  readonly range?: DayRange;
+  /** The 28 days `latest/` shows after the run. */
+  readonly latest: DayRange;
+  /** Days whose per-day files the run makes sure of: the range and the latest window. */
+  readonly days: readonly Day[];
+  readonly sync: SyncPlan;
+}
+
+/** The days a range needs held: its own and the 27 before it (within the service's reach). */
+function neededFor(range: DayRange, oldest: Day): Day[] {
+  return [...eachDay(addDays(range.start, -LOOKBACK_DAYS), range.end)].filter((d) => d >= oldest);
+}
+
+/** Plans a run without any request. */
+export async function planExport(
+  store: DayStore | undefined,
+  range: DayRange | undefined,
+  options: { refresh: boolean; nowMs: number },
+): Promise<ExportPlan> {
+  const newestStored = store ? (await store.days()).at(-1) : undefined;
+  const candidates = [newestStored, range?.end].filter((d): d is Day => d !== undefined);
+  const newest = candidates.sort().at(-1) ?? newestPublishedDay(options.nowMs);
+  const latest = { start: addDays(newest, -LOOKBACK_DAYS), end: newest };
+  const oldest = oldestQueryableDay(options.nowMs);
+  const needed = new Set(neededFor(latest, oldest));
+  const days = new Set(eachDay(latest.start, latest.end));
+  if (range) {
+    for (const d of neededFor(range, oldest)) needed.add(d);
+    for (const d of eachDay(range.start, range.end)) days.add(d);
+  }
+  const sync = await planSync(store, [...needed], { refresh: options.refresh });
+  return { range, latest, days: [...days].sort(), sync };
+}
+
+/** Options of a run. */
+export interface ExportRangeOptions {
+  readonly client: AnalyticsClient;
+  /** The HTTP layer's counters (requests made, retries, 429s). */
+  readonly stats: RequestStats;
+  readonly store: DayStore;
+  readonly plan: ExportPlan;
+  readonly out: OutputDir;
+  readonly views: readonly View[];
+  readonly enterpriseId: string;
+  /** Also write the range files of the run's range under `reports/<start>_to_<end>/`. */
+  readonly dated?: boolean;
+  readonly now: () => number;
+  readonly signal?: AbortSignal;
+  readonly reporter: Reporter;
+}
+
+/** What a run did. */
+export interface ExportRangeResult {
+  readonly range?: DayRange;
+  readonly latest: DayRange;
+  readonly render: RenderResult;
+  /** Days fetched from the service, and days of the range read from the store. */
+  readonly daysFetched: number;
+  readonly daysFromStore: number;
+  /** Days fetched before their publication: used, but not kept. */
+  readonly provisionalDays: readonly Day[];
+  /** The plan's minimum for what actually arrived (exact page counts). */
+  readonly minimum: RequestPlan;
+  /** Requests made (retries included), retries, and 429s. */
+  readonly requests: number;
+  readonly retries: number;
+  readonly rateLimited: number;
+  readonly byEndpoint: Readonly<Record<string, number>>;
+}
+
+/** Runs the export: sync what the plan says, then render every view from the history. */
+export async function exportRange(o: ExportRangeOptions): Promise<ExportRangeResult> {
+  const { client, store, plan, reporter, signal } = o;
+  const start = {
+    requests: o.stats.requests,
+    retries: o.stats.retries,
+    rateLimited: o.stats.rateLimited,
+    byEndpoint: { ...o.stats.byEndpoint },
+  };
+  const requestsSoFar = () => o.stats.requests - start.requests;
+
+  const synced = await runSync({
+    client,
+    store,
+    plan: plan.sync,
+    now: o.now,
+    reporter,
+    requests: requestsSoFar,
+    signal,
+  });
+
+  const fetchedActivity: { range: DayRange; identities: number }[] = [];
+  const fetchActivity = userActivityOf({ client, store, now: o.now, signal });
+  const targets = [latestTarget(plan.latest, [])];
+  if (o.dated && plan.range) targets.push(datedTarget(plan.range, []));
+  const result = await render({
+    out: o.out,
+    views: o.views,
+    source: historySource(store, synced.provisional),
+    days: plan.days,
+    targets,
+    enterpriseId: o.enterpriseId,
+    createdAt: new Date(o.now()).toISOString(),
+    oldest: oldestQueryableDay(o.now()),
+    userActivity: async (range) => {
+      const before = o.stats.requests;
+      const users = await fetchActivity(range);
+      if (o.stats.requests > before) fetchedActivity.push({ range, identities: users.length });
+      return users;
+    },
+    signal,
+    onProgress: (done, total, day) =>
+      reporter.progress({ phase: "export", done, total, requests: requestsSoFar(), item: day }),
+  });
+
+  for (const [day, warnings] of Map.groupBy(result.warnings, (w) => w.day)) {
+    reporter.warn(reconciliationLine(day, warnings), {
+      event: "reconciliation",
+      day,
+      counters: warnings.map((w) => ({
+        counter: w.counter,
+        records: w.records,
+        daily_usage: w.dailyUsage,
+      })),
+    });
+  }
+
+  const fetched = new Set(plan.sync.fetchDays);
+  const rangeDays = plan.range ? [...eachDay(plan.range.start, plan.range.end)] : [];
+  const minimum = buildPlan({
+    fetchDays: plan.sync.fetchDays,
+    recordsOn: (d) => synced.recordsOn.get(d),
+    userActivity: fetchedActivity,
+  });
+  const byEndpoint: Record<string, number> = {};
+  for (const [k, v] of Object.entries(o.stats.byEndpoint)) {
+    const n = v - (start.byEndpoint[k] ?? 0);
+    if (n > 0) byEndpoint[k] = n;
+  }
+  return {
+    range: plan.range,
+    latest: plan.latest,
+    render: result,
+    daysFetched: plan.sync.fetchDays.length,
+    daysFromStore: rangeDays.filter((d) => !fetched.has(d)).length,
+    provisionalDays: [...synced.provisional.keys()],
+    minimum,
+    requests: o.stats.requests - start.requests,
+    retries: o.stats.retries - start.retries,
+    rateLimited: o.stats.rateLimited - start.rateLimited,
+    byEndpoint,
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * Sync: make the history hold the days a run needs. Plan the fewest requests for the days the
+ * store lacks (`store/plan.ts`), fetch them — every day in full, the days before a range
+ * too, so that weekly and monthly actives are exact whatever the folder held before — and
+ * keep each published day as soon as all its pages arrived. A day fetched before its
+ * publication is held for this run only ({@link History.provisional}).
+ *
+ * @module
+ */
+import type { AnalyticsClient } from "../augment/client.ts";
+import type { DayRange } from "../model/dates.ts";
+import type { Counters } from "../model/metrics.ts";
+import type { Day, DayData, UserActivity } from "../model/types.ts";
+import { type DayStore, isPublishedAt } from "../store/day_store.ts";
+import { buildPlan, coverDays, type RequestPlan } from "../store/plan.ts";
+import type { Reporter } from "../job/reporter.ts";
+import type { DayInfo, DaySource } from "../views/render.ts";
+
+/** What a sync will fetch. */
+export interface SyncPlan {
+  /** Every day the run needs held, sorted. */
+  readonly needed: readonly Day[];
+  /** Of those, the days to fetch (not in the store, or `--refresh`), sorted. */
+  readonly fetchDays: readonly Day[];
+  /** The requests, with page counts estimated from the store where it knows the org's size. */
+  readonly requests: RequestPlan;
+  /**
+   * The stored day whose size the page counts are estimated from; `undefined` when the store
+   * holds no day (every day counted as one page: a lower bound).
+   */
+  readonly sizedFrom?: Day;
+}
+
+/** Plans a sync without any request. */
+export async function planSync(
+  store: DayStore | undefined,
+  needed: readonly Day[],
+  options: { refresh: boolean },
+): Promise<SyncPlan> {
+  const storedDays = store ? await store.days() : [];
+  const stored = new Set(options.refresh ? [] : storedDays);
+  const fetchDays = [...needed].sort().filter((d) => !stored.has(d));
+  // Page counts: the newest stored day is the best guess of the org's size.
+  const newest = storedDays.at(-1);
+  const info = newest && store ? await store.dayInfo(newest) : undefined;
+  const requests = buildPlan({
+    fetchDays,
+    recordsOn: () => info?.recordCount,
+  });
+  return {
+    needed: [...needed].sort(),
+    fetchDays,
+    requests: { ...requests, exact: requests.exact && info !== undefined },
+    ...(info ? { sizedFrom: newest } : {}),
+  };
+}
+
+/** What a sync did. */
+export interface SyncResult {
+  /** Days fetched before their publication: used by this run, never kept. */
+  readonly provisional: ReadonlyMap<Day, DayData>;
+  /** Records that arrived, per day fetched (exact page counts for the plan's minimum). */
+  readonly recordsOn: ReadonlyMap<Day, number>;
+}
+
+/** Fetches what the plan says and keeps the published days. */
+export async function runSync(o: {
+  readonly client: AnalyticsClient;
+  readonly store: DayStore;
+  readonly plan: SyncPlan;
+  readonly now: () => number;
+  readonly reporter: Reporter;
+  /** Requests made so far in the run (for progress). */
+  readonly requests: () => number;
+  readonly signal?: AbortSignal;
+}): Promise<SyncResult> {
+  const { client, store, plan, reporter, signal } = o;
+  const provisional = new Map<Day, DayData>();
+  const recordsOn = new Map<Day, number>();
+  if (plan.fetchDays.length > 0) {
+    const dau = new Map<Day, number>();
+    const usage = new Map<Day, Counters>();
+    for (const window of coverDays(plan.fetchDays)) {
+      for (const [d, n] of await client.dauCount(window, { signal })) dau.set(d, n);
+      for (const [d, c] of await client.dailyUsage(window, { signal })) usage.set(d, c);
+    }
+    let done = 0;
+    for (const day of plan.fetchDays) {
+      reporter.progress({
+        phase: "fetch",
+        done,
+        total: plan.fetchDays.length,
+        requests: o.requests(),
+        item: day,
+      });
+      const records = await client.dayRecords(day, { signal });
+      const fetchedAt = o.now();
+      const data: DayData = { day, records, dauCount: dau.get(day), usage: usage.get(day) };
+      recordsOn.set(day, records.length);
+      if (isPublishedAt(day, fetchedAt)) {
+        await store.putDay(data, fetchedAt);
+      } else {
+        provisional.set(day, data);
+        reporter.warn(
+          `Day "${day}" is not final yet (published about 03:00 UTC the next day): ` +
+            `it is exported but not kept, and is fetched again on the next run`,
+          { day },
+        );
+      }
+      done++;
+      reporter.debug(`Fetched day "${day}"`, { day, records: records.length });
+    }
+    reporter.progress({
+      phase: "fetch",
+      done,
+      total: plan.fetchDays.length,
+      requests: o.requests(),
+    });
+  }
+  return { provisional, recordsOn };
+}
+
+/** The history the views read: the store, plus this run's provisional days. */
+export function historySource(
+  store: DayStore,
+  provisional: ReadonlyMap<Day, DayData> = new Map(),
+): DaySource {
+  const provisionalInfo = new Map<Day, DayInfo>();
+  for (const [day, data] of provisional) {
+    const counters = new Set<string>();
+    for (const r of data.records) for (const k in r.metrics) counters.add(k);
+    provisionalInfo.set(day, {
+      version: `provisional:${crypto.randomUUID()}`,
+      counters: [...counters].sort(),
+      final: false,
+    });
+  }
+  return {
+    async info(day) {
+      const p = provisionalInfo.get(day);
+      if (p) return p;
+      const info = await store.dayInfo(day);
+      return info && { version: info.fetchedAt, counters: info.counters, final: true };
+    },
+    async get(day) {
+      const p = provisional.get(day);
+      if (p) return p;
+      const data = await store.getDay(day);
+      if (!data) throw new Error(`The store lost day "${day}"`);
+      return data;
+    },
+  };
+}
+
+/**
+ * `user-activity` over a range: kept in the store when every day of it is published, fetched
+ * (and then kept) otherwise. Used only where the activity derived from records cannot be
+ * shown equal to the service's (a day whose records do not match `daily-usage`).
+ */
+export function userActivityOf(o: {
+  readonly client: AnalyticsClient;
+  readonly store: DayStore;
+  readonly now: () => number;
+  readonly signal?: AbortSignal;
+}): (range: DayRange) => Promise<UserActivity[]> {
+  return async (range) => {
+    const kept = await o.store.getUserActivity(range.start, range.end);
+    if (kept) return kept;
+    const users: UserActivity[] = [];
+    for await (const u of o.client.userActivity(range, { signal: o.signal })) users.push(u);
+    if (isPublishedAt(range.end, o.now())) {
+      await o.store.putUserActivity(range.start, range.end, users, o.now());
+    }
+    return users;
+  };
+}

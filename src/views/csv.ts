@@ -1,0 +1,140 @@
+/**
+ * CSV (`--format csv`): RFC 4180, formula-neutralised (`export/csv.ts`). Per day, in
+ * `daily/<day>/`: `metrics.csv` (one row per identity) and, with `--csv-detail`,
+ * `metrics_detail.csv` (one row per identity × editor × language); their extra columns are
+ * the day's own unknown counters, so a day's file depends on that day alone. Per range target:
+ * the same two over the range (extra columns: the range's unknown counters), and
+ * `metrics_summary.csv` (one row per identity over the range, with `active_days`).
+ *
+ * @module
+ */
+import { type CsvCell, csvRow } from "../export/csv.ts";
+import { isKnownCounter, KNOWN_COUNTERS } from "../model/metrics.ts";
+import type { ActivityRecord, Day } from "../model/types.ts";
+import { FileView } from "./file_view.ts";
+import type { DayFacts, RangeFacts, RangeTarget } from "./view.ts";
+import { paths } from "./writer.ts";
+
+const ROWS = "metrics.csv";
+const DETAIL = "metrics_detail.csv";
+const SUMMARY = "metrics_summary.csv";
+
+/** Counter cells in column order; a counter missing from `extra` is a bug. */
+function counterCells(
+  c: Readonly<Record<string, number>>,
+  extra: readonly string[],
+  where: () => string,
+): CsvCell[] {
+  for (const k in c) {
+    if (!isKnownCounter(k) && !extra.includes(k)) {
+      throw new Error(`Cannot write the CSV row of ${where()}: counter "${k}" has no column`);
+    }
+  }
+  const cells: CsvCell[] = [];
+  for (const k of KNOWN_COUNTERS) cells.push(c[k] ?? 0);
+  for (const k of extra) cells.push(c[k]);
+  return cells;
+}
+
+function header(keys: readonly string[], extra: readonly string[]): string {
+  return csvRow([...keys, ...KNOWN_COUNTERS, ...extra]);
+}
+
+const ROW_KEYS = ["day", "identity", "identity_kind"];
+const DETAIL_KEYS = ["day", "identity", "identity_kind", "editor", "language"];
+
+function compareRecords(x: ActivityRecord, y: ActivityRecord): number {
+  return cmp(x.identity, y.identity) || cmp(x.kind, y.kind) || cmp(x.editor, y.editor) ||
+    cmp(x.language, y.language);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** CSV files, per day and per range. */
+export class CsvView extends FileView {
+  readonly name = "csv";
+  readonly optionsKey: string;
+
+  constructor(readonly detail: boolean) {
+    super();
+    this.optionsKey = `csv/1/${detail ? "detail" : "rows"}`;
+  }
+
+  dayFiles(day: Day): readonly string[] {
+    return [paths.dayFile(day, ROWS), ...(this.detail ? [paths.dayFile(day, DETAIL)] : [])];
+  }
+
+  targetFiles(target: RangeTarget): readonly string[] {
+    return [ROWS, SUMMARY, ...(this.detail ? [DETAIL] : [])].map((n) =>
+      paths.targetFile(target, n)
+    );
+  }
+
+  /** The day's rows (identity) and detail rows (records) under `extra` columns. */
+  #rows(f: DayFacts, extra: readonly string[]): string {
+    let text = "";
+    for (const i of f.analysis.identities) {
+      const cells = counterCells(i.counters, extra, () => `"${i.name}" on "${f.day}"`);
+      text += csvRow([f.day, i.name, i.kind, ...cells]);
+    }
+    return text;
+  }
+
+  #detailRows(f: DayFacts, extra: readonly string[]): string {
+    let text = "";
+    for (const r of [...f.data.records].sort(compareRecords)) {
+      const cells = counterCells(r.metrics, extra, () => `"${r.identity}" on "${r.day}"`);
+      text += csvRow([r.day, r.identity, r.kind, r.editor, r.language, ...cells]);
+    }
+    return text;
+  }
+
+  protected async writeDay(f: DayFacts, perDay: boolean): Promise<void> {
+    if (perDay) {
+      const extra = Object.keys(f.analysis.totals).filter((k) => !isKnownCounter(k)).sort();
+      await this.files.dayFile(
+        paths.dayFile(f.day, ROWS),
+        header(ROW_KEYS, extra) + this.#rows(f, extra),
+      );
+      if (this.detail) {
+        await this.files.dayFile(
+          paths.dayFile(f.day, DETAIL),
+          header(DETAIL_KEYS, extra) + this.#detailRows(f, extra),
+        );
+      }
+    }
+    for (const t of f.targets) {
+      const extra = t.extraCounters;
+      const rows = await this.files.stream(
+        paths.targetFile(t, ROWS),
+        (file) => file.write(header(ROW_KEYS, extra)),
+      );
+      rows.write(this.#rows(f, extra));
+      if (this.detail) {
+        const detail = await this.files.stream(
+          paths.targetFile(t, DETAIL),
+          (file) => file.write(header(DETAIL_KEYS, extra)),
+        );
+        detail.write(this.#detailRows(f, extra));
+      }
+    }
+  }
+
+  async finishTarget(r: RangeFacts): Promise<void> {
+    const t = r.target;
+    const extra = t.extraCounters;
+    for (const name of [ROWS, ...(this.detail ? [DETAIL] : [])]) {
+      const keys = name === ROWS ? ROW_KEYS : DETAIL_KEYS;
+      await this.files.stream(paths.targetFile(t, name), (f) => f.write(header(keys, extra)));
+      await this.files.commitStream(paths.targetFile(t, name));
+    }
+    let text = header(["identity", "identity_kind", "active_days"], extra);
+    for (const u of r.userActivity) {
+      const cells = counterCells(u.metrics, extra, () => `"${u.identity}" over the range`);
+      text += csvRow([u.identity, u.kind, u.activeDays, ...cells]);
+    }
+    await this.files.write(paths.targetFile(t, SUMMARY), text);
+  }
+}

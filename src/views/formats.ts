@@ -1,0 +1,12 @@
+/**
+ * The `--format` names (no imports: the CLI reads these at start-up without loading a view).
+ *
+ * @module
+ */
+
+/** The `--format` names, in the order views are written. */
+export const FORMATS = ["copilot", "usage-metrics", "legacy-usage", "csv"] as const;
+export type Format = typeof FORMATS[number];
+
+/** The formats written when `--format` is not given. */
+export const DEFAULT_FORMATS: readonly Format[] = FORMATS;

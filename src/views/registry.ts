@@ -1,0 +1,45 @@
+/**
+ * The views a run can write, by `--format` name: one place where a new output plugs in.
+ *
+ * @module
+ */
+import { AggregateView } from "./aggregate.ts";
+import { CsvView } from "./csv.ts";
+import { copilotView, legacyUsageView } from "./json_days.ts";
+import { UsageMetricsView } from "./usage_metrics.ts";
+import type { View } from "./view.ts";
+import { type Format, FORMATS } from "./formats.ts";
+
+/** What the views are made with. */
+export interface ViewOptions {
+  readonly enterpriseId: string;
+  /** Also write one CSV row per (day, identity, editor, language). */
+  readonly csvDetail?: boolean;
+  /** Write `aggregated_metrics.json` (default true). */
+  readonly aggregate?: boolean;
+}
+
+/** The views of `formats`, plus the aggregate unless turned off. */
+export function viewsFor(formats: Iterable<Format>, o: ViewOptions): View[] {
+  const chosen = new Set(formats);
+  const views: View[] = [];
+  for (const f of FORMATS) {
+    if (!chosen.has(f)) continue;
+    switch (f) {
+      case "copilot":
+        views.push(copilotView());
+        break;
+      case "usage-metrics":
+        views.push(new UsageMetricsView(o.enterpriseId));
+        break;
+      case "legacy-usage":
+        views.push(legacyUsageView());
+        break;
+      case "csv":
+        views.push(new CsvView(o.csvDetail ?? false));
+        break;
+    }
+  }
+  if (o.aggregate !== false) views.push(new AggregateView(o.enterpriseId));
+  return views;
+}
