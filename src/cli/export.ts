@@ -9,11 +9,11 @@ import { UsageError } from "../errors.ts";
 import { writeFileAtomic } from "../fs/atomic.ts";
 import {
   type ExportPlan,
-  exportRange,
   type ExportRangeResult,
   planExport,
   type RangeSpec,
   resolveRange,
+  runExport,
 } from "../job/export_range.ts";
 import {
   housekeep,
@@ -21,7 +21,6 @@ import {
   type HousekeepingResult,
 } from "../job/housekeeping.ts";
 import { DayStore } from "../store/day_store.ts";
-import { lockStore } from "../store/lock.ts";
 import { pacedSeconds, type RequestPlan } from "../store/plan.ts";
 import { DEFAULT_FORMATS, type Format } from "../views/formats.ts";
 import { OutputDir } from "../views/output_dir.ts";
@@ -178,43 +177,14 @@ export async function exportCommand(
   const existing = await DayStore.openExisting(storeDir, storeKey);
   await resolveRange(spec, now(), existing);
   const { http, client } = await connect(loaded, ctx, via.connect);
-  const lock = await lockStore(storeDir, {
-    waitMs: flags.wait ?? 0,
-    command: "export",
-    signal: ctx.signal,
-    onWait: (holder) =>
-      output.info(
-        `Waiting for another run${holder ? ` (pid ${holder.pid} on ${holder.host})` : ""} ` +
-          `to finish with the store "${storeDir}"`,
-        { event: "lock_wait" },
-      ),
-  });
-  try {
-    const store = existing ?? await DayStore.open(storeDir, storeKey, now());
-    // Under the lock: the store may have changed while another run held it.
-    const range = await resolveRange(spec, now(), store);
-    const plan = await planExport(store, range, { refresh: flags.refresh ?? false, nowMs: now() });
-    output.plan = {
-      requests: plan.sync.requests.requests,
-      secondsPerRequest: 60 / settings.ratePerMinute,
-    };
-    output.debug(
-      `Exporting ${range ? `${range.start} to ${range.end}` : "nothing new"} into ` +
-        `"${outputDir}" (${plan.sync.fetchDays.length} days to fetch, about ` +
-        `${plan.sync.requests.requests} requests)`,
-      {
-        event: "start",
-        range: range ?? null,
-        days_to_fetch: plan.sync.fetchDays.length,
-        planned_requests: plan.sync.requests.requests,
-      },
-    );
-    const result = await exportRange({
+  {
+    const result = await runExport({
       client,
       stats: http.stats,
-      store,
-      plan,
+      storeDir,
+      storeKey,
       out: new OutputDir(outputDir),
+      spec,
       views: viewsFor(formats, {
         enterpriseId,
         csvDetail: flags.csvDetail ?? false,
@@ -222,10 +192,31 @@ export async function exportCommand(
       }),
       enterpriseId,
       dated: flags.dated ?? false,
+      refresh: flags.refresh ?? false,
+      waitMs: flags.wait ?? 0,
       now,
       signal: ctx.signal,
       reporter: output,
+      onPlan: (plan) => {
+        output.plan = {
+          requests: plan.sync.requests.requests,
+          secondsPerRequest: 60 / settings.ratePerMinute,
+        };
+        output.debug(
+          `Exporting ${plan.range ? `${plan.range.start} to ${plan.range.end}` : "nothing new"} ` +
+            `into "${outputDir}" (${plan.sync.fetchDays.length} days to fetch, about ` +
+            `${plan.sync.requests.requests} requests)`,
+          {
+            event: "start",
+            range: plan.range ?? null,
+            days_to_fetch: plan.sync.fetchDays.length,
+            planned_requests: plan.sync.requests.requests,
+          },
+        );
+      },
     });
+    const { store } = result;
+    const latest = result.latest;
     output.done();
     // The export is complete and safe on disk; disk housekeeping comes after, and its failure
     // is a warning, never a lost export.
@@ -236,7 +227,7 @@ export async function exportCommand(
         store,
         policy,
         nowMs: now(),
-        keepFrom: plan.latest.start,
+        keepFrom: latest.start,
       });
     } catch (e) {
       output.warn(
@@ -261,8 +252,6 @@ export async function exportCommand(
       { event: "summary", ...summary },
     );
     return result;
-  } finally {
-    lock.release();
   }
 }
 

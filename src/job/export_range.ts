@@ -18,7 +18,8 @@ import { MAX_LOOKBACK_DAYS } from "../augment/schemas.ts";
 import type { RequestStats } from "../http/types.ts";
 import { addDays, dayOf, type DayRange, eachDay } from "../model/dates.ts";
 import type { Day } from "../model/types.ts";
-import { type DayStore, newestPublishedDay } from "../store/day_store.ts";
+import { DayStore, newestPublishedDay } from "../store/day_store.ts";
+import { lockStore } from "../store/lock.ts";
 import { buildPlan, type RequestPlan } from "../store/plan.ts";
 import { historySource, planSync, runSync, type SyncPlan, userActivityOf } from "../sync/sync.ts";
 import { LOOKBACK_DAYS } from "../views/accumulator.ts";
@@ -242,4 +243,55 @@ export async function exportRange(o: ExportRangeOptions): Promise<ExportRangeRes
     rateLimited: o.stats.rateLimited - start.rateLimited,
     byEndpoint,
   };
+}
+
+/** Everything a run needs: the one entry point of the CLI, the benchmark and the tests. */
+export interface RunOptions {
+  readonly client: AnalyticsClient;
+  readonly stats: RequestStats;
+  /** The store's folder, and the service it belongs to (its base URL, or a simulator key). */
+  readonly storeDir: string;
+  readonly storeKey: string;
+  readonly out: OutputDir;
+  readonly spec: RangeSpec;
+  readonly views: readonly View[];
+  readonly enterpriseId: string;
+  readonly dated?: boolean;
+  readonly refresh?: boolean;
+  /** Wait this long for another run holding the store (0: refuse at once, exit 5). */
+  readonly waitMs?: number;
+  readonly now: () => number;
+  readonly signal?: AbortSignal;
+  readonly reporter: Reporter;
+  /** Called with the plan before the first request (progress, logs). */
+  readonly onPlan?: (plan: ExportPlan) => void;
+}
+
+/**
+ * Takes the store's lock, resolves the range and plans under it (another run may just have
+ * filled the store), syncs and renders; the lock is released whatever happens.
+ */
+export async function runExport(o: RunOptions): Promise<ExportRangeResult & { store: DayStore }> {
+  const lock = await lockStore(o.storeDir, {
+    waitMs: o.waitMs ?? 0,
+    command: "export",
+    now: o.now,
+    signal: o.signal,
+    onWait: (holder) =>
+      o.reporter.info(
+        `Waiting for another run${holder ? ` (pid ${holder.pid} on ${holder.host})` : ""} ` +
+          `to finish with the store "${o.storeDir}"`,
+        { event: "lock_wait" },
+      ),
+  });
+  try {
+    const store = await DayStore.open(o.storeDir, o.storeKey, o.now());
+    const range = await resolveRange(o.spec, o.now(), store);
+    const plan = await planExport(store, range, { refresh: o.refresh ?? false, nowMs: o.now() });
+    o.onPlan?.(plan);
+    const result = await exportRange({ ...o, store, plan });
+    return { ...result, store };
+  } finally {
+    lock.release();
+  }
 }
