@@ -115,23 +115,53 @@ Deno.test("compression gzips outputs older than N days, losslessly; recent and f
   });
 });
 
-Deno.test("compression spares the files the current run wrote, and replaces a stale .gz", async () => {
+Deno.test("compression replaces a stale .gz", async () => {
   await withOutputs(async (dir) => {
     const rel = "copilot_metrics_2026-09-03_to_2026-09-30.json";
     await Deno.writeTextFile(join(dir, `${rel}.gz`), "an older run's archive");
-    const written = ["daily_exports_2026-09-03_to_2026-09-30/metrics_2026-09-03.json"];
-    const r = await housekeep({
-      outputDir: dir,
-      policy: { compressAfterDays: 30 },
-      nowMs: NOW_MS,
-      written,
-    });
-    assert.ok(!r.compressed.includes(written[0]));
-    // Its folder is the current run's, so nothing in it is touched.
-    assert.ok(!r.compressed.some((f) => f.startsWith("daily_exports_2026-09-03")));
+    const r = await housekeep({ outputDir: dir, policy: { compressAfterDays: 30 }, nowMs: NOW_MS });
     assert.ok(r.compressed.includes(rel));
     const bytes = gunzipSync(await Deno.readFile(join(dir, `${rel}.gz`)));
     assert.equal(new TextDecoder().decode(bytes), contentOf(rel));
+  });
+});
+
+Deno.test("the day-partitioned layout: old days are compressed, then removed; latest/ and its days never", async () => {
+  await withOutputs(async (dir) => {
+    const files = [
+      "daily/2026-09-01/copilot_metrics.json",
+      "daily/2026-09-01/users-1-day.ndjson",
+      "daily/2026-10-20/copilot_metrics.json",
+      "reports/2026-08-01_to_2026-08-28/metrics.csv",
+      "latest/copilot_metrics.json",
+      "daily/2026-09-01/notes.txt",
+    ];
+    for (const f of files) {
+      await Deno.mkdir(join(dir, f, ".."), { recursive: true });
+      await Deno.writeTextFile(join(dir, f), `content of ${f}\n`.repeat(50));
+    }
+    // latest/ shows 2026-10-01..10-28: 10-20 is spared whatever the setting.
+    const c = await housekeep({
+      outputDir: dir,
+      policy: { compressAfterDays: 10 },
+      nowMs: NOW_MS,
+      keepFrom: "2026-10-01",
+    });
+    assert.ok(c.compressed.includes("daily/2026-09-01/copilot_metrics.json"));
+    assert.ok(c.compressed.includes("reports/2026-08-01_to_2026-08-28/metrics.csv"));
+    assert.ok(!c.compressed.some((f) => f.startsWith("latest/") || f.includes("2026-10-20")));
+    assert.ok(!c.compressed.includes("daily/2026-09-01/notes.txt"), "not ours");
+    const r = await housekeep({
+      outputDir: dir,
+      policy: { retentionDays: 30 },
+      nowMs: NOW_MS,
+      keepFrom: "2026-10-01",
+    });
+    assert.ok(r.removed.includes("daily/2026-09-01/copilot_metrics.json.gz"));
+    assert.ok(!r.removed.includes("daily/2026-09-01"), "a file of someone else keeps its folder");
+    assert.ok(r.removed.includes("reports/2026-08-01_to_2026-08-28"));
+    await Deno.stat(join(dir, "daily/2026-10-20/copilot_metrics.json"));
+    await Deno.stat(join(dir, "latest/copilot_metrics.json"));
   });
 });
 
@@ -181,7 +211,6 @@ Deno.test("retention prunes store days no kept output needs, sparing the current
     const fetched = Date.parse("2026-11-26T04:00:00Z");
     for (const day of ["2026-08-01", "2026-08-30", "2026-09-01", "2026-10-01"]) {
       await store.putDay({ day, records: [] }, fetched);
-      await store.putIdentities(day, [{ name: "a@example.com", kind: "user" }], fetched);
     }
     await store.putUserActivity("2026-08-01", "2026-08-28", [], fetched);
     await store.putUserActivity("2026-09-01", "2026-09-28", [], fetched);
@@ -191,16 +220,15 @@ Deno.test("retention prunes store days no kept output needs, sparing the current
     // 2026-08-31 on (27 days of lookback); user-activity of ranges ending before 09-27 goes.
     const policy = { retentionDays: 60 };
     const dry = await housekeep({ outputDir: dir, store, policy, nowMs: NOW_MS, dryRun: true });
-    assert.equal(dry.storeFilesRemoved, 5);
+    assert.equal(dry.storeFilesRemoved, 3);
     assert.deepEqual(await store.days(), ["2026-08-01", "2026-08-30", "2026-09-01", "2026-10-01"]);
     const r = await housekeep({ outputDir: dir, store, policy, nowMs: NOW_MS });
-    assert.equal(r.storeFilesRemoved, 5);
+    assert.equal(r.storeFilesRemoved, 3);
     assert.deepEqual(await store.days(), ["2026-09-01", "2026-10-01"]);
-    assert.deepEqual(await store.identityDays(), ["2026-09-01", "2026-10-01"]);
     assert.equal(await store.getUserActivity("2026-08-01", "2026-08-28"), undefined);
     assert.deepEqual(await store.getUserActivity("2026-09-01", "2026-09-28"), []);
 
-    // A run exporting an old range keeps what it needs, even past the retention.
+    // What latest/ shows, and the days its window needs, are kept even past the retention.
     await store.putDay({ day: "2026-08-01", records: [] }, fetched);
     await store.putUserActivity("2026-08-01", "2026-08-28", [], fetched);
     const spared = await housekeep({
@@ -208,7 +236,7 @@ Deno.test("retention prunes store days no kept output needs, sparing the current
       store,
       policy,
       nowMs: NOW_MS,
-      range: { start: "2026-08-01", end: "2026-08-28" },
+      keepFrom: "2026-08-01",
     });
     assert.equal(spared.storeFilesRemoved, 0);
     assert.deepEqual((await store.days())[0], "2026-08-01");

@@ -99,17 +99,23 @@ Deno.test("DayStore reports a record count that disagrees with the header", asyn
 
 Deno.test("DayStore refuses a file from another store version", async () => {
   await withStore(async (store, dir) => {
-    await store.putIdentities("2026-10-01", [{ name: "a@example.com", kind: "user" }], 0);
-    const path = join(dir, "identities", "2026-10-01.json");
+    await store.putUserActivity("2026-10-01", "2026-10-02", [], 0);
+    const path = join(dir, "user-activity", "2026-10-01_2026-10-02.json");
     const body = JSON.parse(await Deno.readTextFile(path));
     body.version = 99;
     await Deno.writeTextFile(path, JSON.stringify(body));
-    await assert.rejects(() => store.getIdentities("2026-10-01"), /store version 99/);
+    await assert.rejects(
+      () => store.getUserActivity("2026-10-01", "2026-10-02"),
+      /store version 99/,
+    );
   });
 });
 
-Deno.test("DayStore refuses a store made for another base URL", async () => {
-  await withStore(async (_store, dir) => {
+Deno.test("DayStore is bound to its service by its first write, then refuses another base URL", async () => {
+  await withStore(async (store, dir) => {
+    await assert.rejects(() => Deno.stat(join(dir, "store.json")), Deno.errors.NotFound);
+    await DayStore.open(dir, "https://api.augmentcode.com"); // not bound yet: no conflict
+    await store.putDay({ day: "2026-10-01", records: [] }, 0);
     await assert.rejects(
       () => DayStore.open(dir, "https://api.augmentcode.com"),
       /holds data from "http:\/\/127\.0\.0\.1:9"/,
@@ -117,15 +123,8 @@ Deno.test("DayStore refuses a store made for another base URL", async () => {
   });
 });
 
-Deno.test("DayStore keeps identities and user-activity for exactly their day and range", async () => {
+Deno.test("DayStore keeps user-activity for exactly its range", async () => {
   await withStore(async (store) => {
-    const ids = [{ name: "a@example.com", kind: "user" as const }, {
-      name: "bot",
-      kind: "service_account" as const,
-    }];
-    await store.putIdentities("2026-10-05", ids, 0);
-    assert.deepEqual(await store.getIdentities("2026-10-05"), ids);
-    assert.deepEqual(await store.identityDays(), ["2026-10-05"]);
     const users = [{
       identity: "a@example.com",
       kind: "user" as const,
