@@ -50,7 +50,14 @@ export async function planSync(
   return {
     needed: [...needed].sort(),
     fetchDays,
-    requests: { ...requests, exact: requests.exact && info !== undefined },
+    // Page counts of days not yet fetched are estimates, whatever day they are sized from.
+    requests: {
+      items: requests.items.map((i) =>
+        i.endpoint === "daily-user-activity-by-editor-language" ? { ...i, exact: false } : i
+      ),
+      requests: requests.requests,
+      exact: fetchDays.length === 0,
+    },
     ...(info ? { sizedFrom: newest } : {}),
   };
 }

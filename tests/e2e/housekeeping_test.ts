@@ -26,8 +26,7 @@ Deno.test("compression and retention: old outputs are gzipped, then removed; rec
     const first = await runCli(["--now", FIRST, "export", "--since-last"], { env });
     assert.equal(first.code, 0, first.stderr);
     assert.doesNotMatch(first.stdout, /Housekeeping/, "off unless asked for");
-    const firstFiles = (await listFiles(out)).filter((f) => !f.startsWith(".store/"));
-    const csv = await Deno.readFile(join(out, "metrics_20261023_to_20261119.csv"));
+    const csv = await Deno.readFile(join(out, "daily/2026-10-23/metrics.csv"));
 
     // A month later, with compression after 20 days (from the environment).
     nowMs = Date.parse(LATER);
@@ -37,53 +36,29 @@ Deno.test("compression and retention: old outputs are gzipped, then removed; rec
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /Exported 2026-11-20 to 2026-12-19/);
     const files = await listFiles(out);
-    // Everything the first run wrote ended by 2026-11-19, more than 20 days before 12-20.
-    for (const f of firstFiles) {
-      if (f === "last_run.json") continue;
-      assert.ok(files.includes(`${f}.gz`), `${f} compressed`);
-      assert.ok(!files.includes(f), `${f} replaced by its .gz`);
-    }
+    // Days more than 20 days old, before latest/ (2026-11-22 .. 12-19), are compressed.
+    assert.ok(files.includes("daily/2026-10-23/metrics.csv.gz"));
+    assert.ok(!files.includes("daily/2026-10-23/metrics.csv"));
     assert.deepEqual(
-      new Uint8Array(
-        gunzipSync(await Deno.readFile(join(out, "metrics_20261023_to_20261119.csv.gz"))),
-      ),
+      new Uint8Array(gunzipSync(await Deno.readFile(join(out, "daily/2026-10-23/metrics.csv.gz")))),
       new Uint8Array(csv),
     );
-    // The second run's own files are not compressed, though some hold days older than 20.
-    assert.ok(files.includes("usage_metrics/enterprise-1-day_2026-11-20.json"));
-    assert.ok(files.includes("copilot_metrics_2026-11-20_to_2026-12-19.json"));
+    assert.ok(files.includes("daily/2026-11-22/metrics.csv"), "latest/'s days stay plain");
+    assert.ok(files.includes("latest/metrics.csv"));
     const summary = JSON.parse(await Deno.readTextFile(join(out, "last_run.json")));
-    assert.equal(summary.housekeeping.compressed.length, firstFiles.length - 1);
-    assert.match(
-      second.stdout,
-      new RegExp(`Housekeeping: compressed ${firstFiles.length - 1} files`),
-    );
+    assert.ok(summary.housekeeping.compressed.length > 0);
+    assert.match(second.stdout, /Housekeeping: compressed \d+ files/);
 
-    // A dry run with a 25-day retention says what it would remove, and removes nothing.
-    const before = await listFiles(out);
-    const dry = await runCli(
-      ["--now", LATER, "export", "--since-last", "--dry-run", "--retention-days", "25"],
-      { env },
-    );
-    assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /Housekeeping would remove \d+ outputs, remove \d+ old files/);
-    assert.deepEqual(await listFiles(out), before);
-
-    // The real run with that retention: the first run's outputs go, and so do the store days
-    // that neither a kept output (from 2026-11-25, looking back 27 days: 10-29) nor this run
-    // (2026-11-22 .. 12-19, looking back to 10-26) needs.
-    const third = await runCli(
-      ["--now", LATER, "export", "--since-last", "--retention-days", "25"],
-      { env },
-    );
+    // Then retention of 10 days: the old days go; latest/ and its days stay.
+    const third = await runCli(["--now", LATER, "export", "--since-last"], {
+      env: { ...env, AUGMENT_RETENTION_DAYS: "10" },
+    });
     assert.equal(third.code, 0, third.stderr);
     const left = await listFiles(out);
-    assert.ok(!left.some((f) => f.includes("2026-10-23_to_2026-11-19")), left.join(", "));
-    assert.ok(!left.some((f) => f.includes("20261023_to_20261119")));
-    assert.ok(left.includes("copilot_metrics_2026-11-20_to_2026-12-19.json"));
-    const storeDays = left.filter((f) => f.startsWith(".store/days/")).map((f) => f.slice(12, 22));
-    assert.equal(storeDays[0], "2026-10-26");
-    assert.equal(storeDays.at(-1), "2026-12-19");
-    assert.match(third.stdout, /Housekeeping: removed \d+ outputs, removed \d+ old files/);
+    assert.ok(!left.some((f) => f.startsWith("daily/2026-10-23/")));
+    assert.ok(left.includes("daily/2026-11-22/metrics.csv"));
+    assert.ok(left.includes("latest/enterprise-28-day.json"));
+    // A compressed day counts as present: it is not rendered again.
+    assert.match(third.stdout, /Wrote 0 files/);
   });
 });
