@@ -1,6 +1,6 @@
 /**
  * Conversion benchmark: about 1 M editor-language records (≈10 000 identities × 28 days,
- * seeded, generated day by day — never all in memory) through the {@link Exporter} to Format B
+ * seeded, generated day by day — never all in memory) through the views (`render`) to Format B
  * + Format C + CSV in a temporary folder. Each scenario (7, 14, 28 days) runs in its own
  * subprocess so that its peak RSS is its own: memory should be flat in the number of days.
  *
@@ -11,7 +11,9 @@
  */
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { Exporter } from "../src/export/exporter.ts";
+import { OutputDir } from "../src/views/output_dir.ts";
+import { viewsFor } from "../src/views/registry.ts";
+import { type DaySource, render } from "../src/views/render.ts";
 import { addDays, eachDay } from "../src/model/dates.ts";
 import { addCounters, type Counters, emptyCounters } from "../src/model/metrics.ts";
 import type {
@@ -194,52 +196,44 @@ export async function runConversion(days: number, identities = 10_000): Promise<
   let exportMs = 0;
   let records = 0;
   try {
-    const exporter = new Exporter({
-      outputDir,
-      range,
-      formats: new Set(["copilot", "usage-metrics", "csv"]),
+    // The history: days generated on demand (generation time is left out of the export's).
+    let generateMs = 0;
+    const source: DaySource = {
+      info: (day) =>
+        Promise.resolve(
+          day >= range.start && day <= range.end
+            ? { version: "bench", counters: [], final: true }
+            : undefined,
+        ),
+      get: (day) => {
+        const t = performance.now();
+        const data = generateBenchDay(day, identities);
+        records += data.records.length;
+        generateMs += performance.now() - t;
+        sample();
+        return Promise.resolve(data);
+      },
+    };
+    const result = await render({
+      out: new OutputDir(outputDir),
+      views: viewsFor(["copilot", "usage-metrics", "csv"], {
+        enterpriseId: "bench-enterprise",
+        aggregate: false,
+      }),
+      source,
+      days: [...eachDay(range.start, range.end)],
+      targets: [{ name: "latest", dir: "latest", range }],
       enterpriseId: "bench-enterprise",
       createdAt: "2026-03-29T04:00:00.000Z",
-      extraCounters: [],
+      oldest: range.start,
     });
-    // user-activity over the range, as the service would give it: one entry per identity.
-    const activity = new Map<string, { u: UserActivity; metrics: Counters; days: number }>();
-    for (const day of eachDay(range.start, range.end)) {
-      const data = generateBenchDay(day, identities);
-      records += data.records.length;
-      let last = "";
-      for (const r of data.records) {
-        const key = `${r.kind}:${r.identity}`;
-        let e = activity.get(key);
-        if (e === undefined) {
-          const metrics = emptyCounters();
-          e = {
-            u: { identity: r.identity, kind: r.kind, activeDays: 0, metrics },
-            metrics,
-            days: 0,
-          };
-          activity.set(key, e);
-        }
-        addCounters(e.metrics, r.metrics);
-        if (key !== last) e.days++;
-        last = key;
-      }
-      const t = performance.now();
-      await exporter.addDay(data);
-      exportMs += performance.now() - t;
-      sample();
-    }
-    const t = performance.now();
-    const result = await exporter.finish(
-      [...activity.values()].map((e) => ({ ...e.u, activeDays: e.days })),
-    );
-    exportMs += performance.now() - t;
+    exportMs = performance.now() - started - generateMs;
     sample();
     const totalSeconds = (performance.now() - started) / 1000;
     const { bytes } = await dirBytes(outputDir);
     return {
       days,
-      identities: result.identities,
+      identities: result.targets[0]?.identities ?? 0,
       records,
       exportSeconds: exportMs / 1000,
       totalSeconds,
@@ -299,7 +293,7 @@ export async function conversionBench(
     ]);
   }
   return {
-    title: `Conversion: ${identities} identities, B + C + CSV through the Exporter`,
+    title: `Conversion: ${identities} identities, B + C + CSV through the views`,
     header: [
       "days",
       "records",
@@ -313,7 +307,7 @@ export async function conversionBench(
     rows,
     numeric: new Set([0, 1, 2, 3, 4, 5, 6, 7]),
     notes: [
-      "seconds: addDay + finish (generation excluded); peak RSS sampled every 10 ms and after each day",
+      "seconds: render (generation excluded); peak RSS sampled every 10 ms and after each day",
       "targets: 28 days ≤ 10 s and ≤ 300 MB on 2 cores; RSS should be flat in the number of days",
     ],
   };

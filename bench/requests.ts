@@ -6,12 +6,13 @@
  */
 import { join } from "node:path";
 import { AnalyticsClient } from "../src/augment/client.ts";
-import { ALL_FORMATS } from "../src/export/exporter.ts";
 import { HttpClient } from "../src/http/client.ts";
-import { planExport, runExport } from "../src/job/export_job.ts";
+import { runExport } from "../src/job/export_range.ts";
 import { silentReporter } from "../src/job/reporter.ts";
 import { SIMULATOR_TOKEN, startSimulator } from "../src/simulator/mod.ts";
-import { DayStore } from "../src/store/day_store.ts";
+import { DEFAULT_FORMATS } from "../src/views/formats.ts";
+import { OutputDir } from "../src/views/output_dir.ts";
+import { viewsFor } from "../src/views/registry.ts";
 import { pacedSeconds } from "../src/store/plan.ts";
 import type { BenchTable } from "./conversion.ts";
 
@@ -30,17 +31,15 @@ async function once(url: string, dir: string) {
     burst: RATE.burst,
   });
   const client = new AnalyticsClient(http, { now });
-  const store = await DayStore.open(join(dir, ".store"), url, now());
-  const range = { start: "2026-10-23", end: "2026-11-19" };
-  const plan = await planExport(store, range, { refresh: false, nowMs: now() });
   const started = performance.now();
   const result = await runExport({
     client,
     stats: http.stats,
-    store,
-    plan,
-    outputDir: dir,
-    formats: new Set(ALL_FORMATS),
+    storeDir: join(dir, ".store"),
+    storeKey: url,
+    out: new OutputDir(dir),
+    spec: { kind: "explicit", start: "2026-10-23", end: "2026-11-19" },
+    views: viewsFor(DEFAULT_FORMATS, { enterpriseId: "bench" }),
     enterpriseId: "bench",
     now,
     reporter: silentReporter,
