@@ -16,13 +16,7 @@ import { viewsFor } from "../src/views/registry.ts";
 import { type DaySource, render } from "../src/views/render.ts";
 import { addDays, eachDay } from "../src/model/dates.ts";
 import { addCounters, type Counters, emptyCounters } from "../src/model/metrics.ts";
-import type {
-  ActivityRecord,
-  Day,
-  DayData,
-  IdentityKind,
-  UserActivity,
-} from "../src/model/types.ts";
+import type { ActivityRecord, Day, DayData, IdentityKind } from "../src/model/types.ts";
 import { mulberry32 as prng } from "../src/simulator/prng.ts";
 
 /** A table of results, as every section of `scripts/bench.ts` returns. */
