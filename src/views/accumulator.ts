@@ -161,6 +161,11 @@ export class RangeAccumulator {
 
   /** A day before the pass: only its identities enter the weekly and monthly windows. */
   lookback(data: DayData): void {
+    this.#analyze(data);
+  }
+
+  /** Analyses a day (in order) and adds its identities to the windows. */
+  #analyze(data: DayData): DayAnalysis {
     this.#checkOrder(data.day);
     const a = this.#analyzer.analyze(data);
     this.#window.add(data.day, {
@@ -168,6 +173,7 @@ export class RangeAccumulator {
       chat: a.chatIdentities,
       agent: a.agentIdentities,
     });
+    return a;
   }
 
   /**
@@ -178,13 +184,7 @@ export class RangeAccumulator {
     data: DayData,
     meta: { final: boolean; fingerprint: string },
   ): { facts: DayFacts; finished: RangeFacts[] } {
-    this.#checkOrder(data.day);
-    const a = this.#analyzer.analyze(data);
-    this.#window.add(data.day, {
-      active: a.activeIdentities,
-      chat: a.chatIdentities,
-      agent: a.agentIdentities,
-    });
+    const a = this.#analyze(data);
     const window = this.#window.counts(data.day);
     const entityRow = toEntityDayTotal(a, window, this.#enterpriseId);
     const reconciliation = reconcile(a);
