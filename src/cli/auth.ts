@@ -8,7 +8,7 @@ import { resolveToken } from "../auth/resolve_token.ts";
 import { credentialsPath, removeCredentials, saveCredentials } from "../auth/credentials.ts";
 import { UsageError } from "../errors.ts";
 import { connect, loadContextSettings } from "./connect.ts";
-import type { CommandContext } from "./main.ts";
+import type { CommandContext } from "./context.ts";
 import { readAllStdin, readSecret } from "./prompt.ts";
 
 /** `auth login`: prompt without echo (terminal only), or read `--token-stdin`. */

@@ -9,7 +9,7 @@ import { resolveToken, type TokenSource } from "../auth/resolve_token.ts";
 import { type LoadedSettings, loadSettings } from "../config/settings.ts";
 import { HttpClient } from "../http/client.ts";
 import { NAME, VERSION } from "../version.ts";
-import type { CommandContext } from "./main.ts";
+import type { CommandContext } from "./context.ts";
 
 /** Loads the settings (environment, then `.env`, then defaults) and warns of `.env` problems. */
 export async function loadContextSettings(ctx: CommandContext): Promise<LoadedSettings> {

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { loadSettings } from "../config/settings.ts";
 import { SIMULATOR_TOKEN, startSimulator } from "../simulator/mod.ts";
 import { exportCommand } from "./export.ts";
-import type { CommandContext } from "./main.ts";
+import type { CommandContext } from "./context.ts";
 import { table } from "./output.ts";
 
 /** Options of `demo`. */

@@ -27,7 +27,7 @@ import { OutputDir } from "../views/output_dir.ts";
 import { viewsFor } from "../views/registry.ts";
 import { connect, type ConnectOverrides, loadContextSettings } from "./connect.ts";
 import type { LoadedSettings } from "../config/settings.ts";
-import type { CommandContext } from "./main.ts";
+import type { CommandContext } from "./context.ts";
 import { formatDuration, table } from "./output.ts";
 
 /** Options of `export` as commander parses them. */

@@ -17,26 +17,11 @@ import { StoreError } from "../store/day_store.ts";
 import { NAME, VERSION } from "../version.ts";
 import { FORMATS } from "../views/formats.ts";
 import { authLogin, authLogout, authStatus } from "./auth.ts";
+import type { CommandContext, GlobalOptions } from "./context.ts";
 import { demoCommand } from "./demo.ts";
 import { exportCommand } from "./export.ts";
-import { type LogFormat, Output, type OutputStreams, processStreams } from "./output.ts";
+import { Output, type OutputStreams, processStreams } from "./output.ts";
 import { simulateCommand } from "./simulate.ts";
-
-/** Global options every command sees. */
-export interface GlobalOptions {
-  verbose?: boolean;
-  quiet?: boolean;
-  logFormat: LogFormat;
-  now?: number;
-}
-
-/** What a command needs from the program: its output and the clock. */
-export interface CommandContext {
-  readonly output: Output;
-  readonly now: () => number;
-  /** Aborted on SIGINT / SIGTERM. */
-  readonly signal: AbortSignal;
-}
 
 const EXIT_CODES_HELP = `
 Exit codes:

@@ -4,7 +4,7 @@
  * @module
  */
 import { SIMULATOR_TOKEN, startSimulator } from "../simulator/mod.ts";
-import type { CommandContext } from "./main.ts";
+import type { CommandContext } from "./context.ts";
 
 /** Options of `simulate`. */
 export interface SimulateFlags {
