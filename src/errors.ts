@@ -72,6 +72,44 @@ export class BusyError extends Error {
   }
 }
 
+/**
+ * A local store that cannot be used. A corrupted file, or one of another store version, is
+ * exit 1 (the default); a store made for another service URL is a configuration error,
+ * exit 2 ({@link storeOfAnotherService}). The message names the file or folder and the fix.
+ */
+export class StoreError extends Error {
+  override name = "StoreError";
+  readonly exitCode: number;
+  /** What to do, printed after the message. */
+  readonly hint?: string;
+  constructor(
+    message: string,
+    options: { readonly exitCode?: number; readonly hint?: string; readonly cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.exitCode = options.exitCode ?? EXIT.failure;
+    if (options.hint !== undefined) this.hint = options.hint;
+  }
+}
+
+/**
+ * The error for a store bound to another service URL (a configuration error, exit 2).
+ *
+ * @param dir the store directory
+ * @param storedUrl the URL the store was made for
+ * @param baseUrl the URL of this run
+ */
+export function storeOfAnotherService(dir: string, storedUrl: string, baseUrl: string): StoreError {
+  return new StoreError(
+    `Cannot use the store "${dir}": it holds data from "${storedUrl}", not "${baseUrl}"`,
+    {
+      exitCode: EXIT.usage,
+      hint: "set AUGMENT_API_BASE_URL back, or choose another --output-dir or --store-dir for " +
+        "each service",
+    },
+  );
+}
+
 /** The run was interrupted (SIGINT/SIGTERM). Exit 130. */
 export class InterruptedError extends Error {
   override name = "InterruptedError";
@@ -81,11 +119,22 @@ export class InterruptedError extends Error {
   }
 }
 
-/** The exit code for any thrown value. */
+/**
+ * The exit code for any thrown value. A `StoreError` carries its own (1 by default, 2 for a
+ * store of another service); an error named "StoreError" from elsewhere is read the same way.
+ */
 export function exitCodeOf(err: unknown): number {
   if (
     err instanceof UsageError || err instanceof AuthError || err instanceof ServiceError ||
-    err instanceof InterruptedError || err instanceof BusyError
+    err instanceof InterruptedError || err instanceof BusyError || err instanceof StoreError
   ) return err.exitCode;
+  if (isStoreError(err)) return typeof err.exitCode === "number" ? err.exitCode : EXIT.failure;
   return EXIT.failure;
+}
+
+/** Whether `err` is a {@link StoreError}, or an error of that name (with maybe a code and hint). */
+export function isStoreError(
+  err: unknown,
+): err is Error & { readonly exitCode?: number; readonly hint?: string } {
+  return err instanceof StoreError || (err instanceof Error && err.name === "StoreError");
 }

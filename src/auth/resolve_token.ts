@@ -20,6 +20,28 @@ export interface ResolvedToken {
   path?: string;
 }
 
+/**
+ * What to do when the service refuses the token (401), naming where it came from: the
+ * environment variable, the `.env` file or the credentials file.
+ */
+export function refusedTokenHint(
+  resolved: { readonly source: TokenSource | "simulator"; readonly path?: string },
+): string {
+  switch (resolved.source) {
+    case "AUGMENT_API_TOKEN":
+      return "the token came from the AUGMENT_API_TOKEN environment variable: set it to a " +
+        `valid token (create one at ${TOKEN_HELP_URL})`;
+    case ".env":
+      return `the token came from AUGMENT_API_TOKEN in "${resolved.path ?? ".env"}": ` +
+        `put a valid token there (create one at ${TOKEN_HELP_URL})`;
+    case "credentials file":
+      return `the token came from "${resolved.path ?? "~/.augment/credentials"}": ` +
+        "run `augment-metrics auth login` to save a valid one";
+    default:
+      return "check the token";
+  }
+}
+
 /** Where to create a service-account token, for hints. */
 export const TOKEN_HELP_URL = "https://app.augmentcode.com/settings/service-accounts";
 

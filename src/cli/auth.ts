@@ -4,15 +4,26 @@
  * @module
  */
 import { checkTokenFormat } from "../auth/token_format.ts";
-import { resolveToken } from "../auth/resolve_token.ts";
+import { resolveToken, TOKEN_HELP_URL } from "../auth/resolve_token.ts";
 import { credentialsPath, removeCredentials, saveCredentials } from "../auth/credentials.ts";
-import { UsageError } from "../errors.ts";
+import { AuthError, ServiceError, UsageError } from "../errors.ts";
 import { connect, loadContextSettings } from "./connect.ts";
 import type { CommandContext } from "./context.ts";
 import { readAllStdin, readSecret } from "./prompt.ts";
 
-/** `auth login`: prompt without echo (terminal only), or read `--token-stdin`. */
-export async function authLogin(flags: { tokenStdin?: true }, ctx: CommandContext): Promise<void> {
+/** Options of `auth login`. */
+export interface LoginFlags {
+  /** Read the token from standard input. */
+  tokenStdin?: true;
+  /** Check the token with one request before saving it (`--no-verify` sets `false`). */
+  verify?: boolean;
+}
+
+/**
+ * `auth login`: prompt without echo (terminal only), or read `--token-stdin`; check the token
+ * with one request (unless `--no-verify`), and save it only when the service accepts it.
+ */
+export async function authLogin(flags: LoginFlags, ctx: CommandContext): Promise<void> {
   let token: string;
   if (flags.tokenStdin) {
     token = (await readAllStdin()).trim();
@@ -27,8 +38,59 @@ export async function authLogin(flags: { tokenStdin?: true }, ctx: CommandContex
   }
   checkTokenFormat(token, flags.tokenStdin ? "standard input" : "the prompt");
   const path = credentialsPath();
+  const checked = flags.verify === false ? undefined : await verifyToken(token, ctx);
   await saveCredentials(path, token);
-  ctx.output.result(`Saved the token to ${path} (mode 0600)`, { event: "login", path });
+  ctx.output.result(
+    checked
+      ? `Checked the token with ${checked.baseUrl} (accepted: ${checked.users} active users on ` +
+        `${checked.day}) and saved it to ${path} (mode 0600)`
+      : `Saved the token to ${path} (mode 0600) without checking it (--no-verify)`,
+    {
+      event: "login",
+      path,
+      verified: checked !== undefined,
+      ...(checked ? { base_url: checked.baseUrl } : {}),
+    },
+  );
+}
+
+/**
+ * One request with `token` (dau-count for yesterday) to the configured service.
+ *
+ * @throws {AuthError} (exit 3) when the service refuses it: the token is not saved
+ * @throws {ServiceError} (exit 4) when the service cannot be reached: not saved either
+ */
+async function verifyToken(
+  token: string,
+  ctx: CommandContext,
+): Promise<{ baseUrl: string; day: string; users: number }> {
+  const loaded = await loadContextSettings(ctx);
+  const baseUrl = loaded.settings.baseUrl;
+  const { client } = await connect(loaded, ctx, {
+    token,
+    refusedTokenHint: `the token was not saved; check it, or create one at ${TOKEN_HELP_URL}`,
+  });
+  const day = new Date(ctx.now() - 86_400_000).toISOString().slice(0, 10);
+  try {
+    const counts = await client.dauCount({ start: day, end: day }, { signal: ctx.signal });
+    return { baseUrl, day, users: counts.get(day) ?? 0 };
+  } catch (err) {
+    if (err instanceof AuthError && err.status === 403) {
+      throw new AuthError(
+        `${err.message}; the token was not saved`,
+        err.status,
+        err.code,
+        err.endpoint,
+      );
+    }
+    if (err instanceof ServiceError) {
+      throw new ServiceError(
+        `${err.message}; the token was not saved (\`auth login --no-verify\` saves it unchecked)`,
+        err.details,
+      );
+    }
+    throw err;
+  }
 }
 
 /** `auth status`: where the token comes from, and one cheap request that proves it works. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { AnalyticsClient } from "../augment/client.ts";
-import { resolveToken, type TokenSource } from "../auth/resolve_token.ts";
+import { refusedTokenHint, resolveToken, type TokenSource } from "../auth/resolve_token.ts";
 import { type LoadedSettings, loadSettings } from "../config/settings.ts";
 import { HttpClient } from "../http/client.ts";
 import { NAME, VERSION } from "../version.ts";
@@ -24,6 +24,8 @@ export interface ConnectOverrides {
   readonly burst?: number;
   readonly baseUrl?: string;
   readonly token?: string;
+  /** What to do when the token is refused (default: from where the token was found). */
+  readonly refusedTokenHint?: string;
 }
 
 /** A client for the configured service, with the token resolved. */
@@ -51,6 +53,7 @@ export async function connect(
     maxRetries: s.maxRetries,
     ratePerMinute: overrides.ratePerMinute ?? s.ratePerMinute,
     burst: overrides.burst ?? s.burst,
+    refusedTokenHint: overrides.refusedTokenHint ?? refusedTokenHint(resolved),
     onRetry: (info) =>
       ctx.output.debug(
         `Retrying ${info.endpoint} in ${

@@ -4,24 +4,18 @@
  *
  * @module
  */
-import { Command, CommanderError, Option } from "@commander-js/extra-typings";
-import {
-  AuthError,
-  EXIT,
-  exitCodeOf,
-  InterruptedError,
-  ServiceError,
-  UsageError,
-} from "../errors.ts";
-import { StoreError } from "../store/day_store.ts";
+import { Command, Option } from "@commander-js/extra-typings";
+import { EXIT, InterruptedError, UsageError } from "../errors.ts";
 import { NAME, VERSION } from "../version.ts";
 import { FORMATS } from "../views/formats.ts";
 import { authLogin, authLogout, authStatus } from "./auth.ts";
 import type { CommandContext, GlobalOptions } from "./context.ts";
+import { type ArgvShape, describeFailure, logFormatInArgs } from "./errors_map.ts";
 import { demoCommand } from "./demo.ts";
 import { exportCommand } from "./export.ts";
 import { Output, type OutputStreams, processStreams } from "./output.ts";
 import { simulateCommand } from "./simulate.ts";
+import { registerServeCommand } from "./serve.ts";
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -30,6 +24,7 @@ Exit codes:
   2  usage or configuration error (bad flag, bad or future date, missing token)
   3  the service refused the token or the action (401/403)
   4  the service or network failed after retries (429, 5xx, time-outs, malformed answers)
+  5  another run holds the store's lock (give --wait 10m to wait for it)
   130 interrupted (^C); days already fetched are kept, re-run to continue`;
 
 function parseDayOption(flag: string) {
@@ -119,6 +114,7 @@ export function buildProgram(
     )
     .addHelpText("after", EXIT_CODES_HELP)
     .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (s) => streams.stdout(s),
       writeErr: (s) => streams.stderr(s),
@@ -202,8 +198,12 @@ export function buildProgram(
   );
   auth
     .command("login")
-    .description("Save a service-account token to ~/.augment/credentials (file mode 0600)")
+    .description(
+      "Check a service-account token with one request, then save it to ~/.augment/credentials " +
+        "(file mode 0600)",
+    )
     .option("--token-stdin", "read the token from standard input (for automation)")
+    .option("--no-verify", "save the token without checking it with one request to the service")
     .action(async (opts, cmd) => {
       await authLogin(opts, contextFor(cmd.optsWithGlobals() as GlobalOptions));
     });
@@ -255,6 +255,8 @@ export function buildProgram(
       await demoCommand(opts, contextFor(cmd.optsWithGlobals() as GlobalOptions));
     });
 
+  registerServeCommand(program, contextFor);
+
   return program;
 }
 
@@ -273,7 +275,8 @@ export async function main(
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
 
-  let output = new Output(streams);
+  // Until a command runs, errors (argument errors) are logged in the format asked for.
+  let output = new Output(streams, "normal", logFormatInArgs(args));
   const contextFor = (g: GlobalOptions): CommandContext => {
     const fixed = g.now;
     const started = Date.now();
@@ -287,72 +290,33 @@ export async function main(
     return { output, now, signal: controller.signal };
   };
 
+  const program = buildProgram(streams, contextFor);
   try {
-    await buildProgram(streams, contextFor).parseAsync(args, { from: "user" });
+    await program.parseAsync(args, { from: "user" });
     return EXIT.ok;
   } catch (err) {
-    return report(err, output, args);
+    const failure = describeFailure(err, args, argvShape(program));
+    if (failure.message) output.error(failure.message);
+    if (failure.stack) output.debug(failure.stack);
+    return failure.code;
   } finally {
     output.done();
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
   }
 }
 
-function report(err: unknown, output: Output, args: string[]): number {
-  if (err instanceof CommanderError) {
-    if (
-      err.code === "commander.helpDisplayed" || err.code === "commander.version" ||
-      err.code === "commander.help"
-    ) return EXIT.ok;
-    const msg = err.message.replace(/^error: /, "");
-    const sub = args.find((a) => !a.startsWith("-"));
-    const helpCmd = sub && ["export", "auth", "simulate", "demo"].includes(sub)
-      ? `${NAME} ${sub} --help`
-      : `${NAME} --help`;
-    output.error(`${upperFirst(msg)} (see \`${helpCmd}\`)`);
-    return EXIT.usage;
+/** The program's commands, and the options before a command that take a value. */
+function argvShape(program: ReturnType<typeof buildProgram>): ArgvShape {
+  const valueOptions = new Set<string>();
+  const byDefault = program.commands.find((c) => c.name() === "export");
+  for (const o of [...program.options, ...(byDefault?.options ?? [])]) {
+    if (!o.required && !o.optional) continue;
+    if (o.short) valueOptions.add(o.short);
+    if (o.long) valueOptions.add(o.long);
   }
-  // Errors thrown from argument parsers arrive wrapped by commander in some versions.
-  const e = err instanceof Error && (err as { cause?: unknown }).cause instanceof UsageError
-    ? (err as { cause: UsageError }).cause
-    : err;
-  if (e instanceof UsageError) {
-    output.error(e.hint ? `${e.message}: ${e.hint}` : e.message);
-    return e.exitCode;
+  const subcommands: Record<string, string[]> = {};
+  for (const c of program.commands) {
+    if (c.commands.length) subcommands[c.name()] = c.commands.map((s) => s.name());
   }
-  if (e instanceof InterruptedError || (e instanceof DOMException && e.name === "AbortError")) {
-    output.error(
-      "Interrupted: every day fetched so far is kept; run the same command again to continue",
-    );
-    return EXIT.interrupted;
-  }
-  if (e instanceof AuthError || e instanceof ServiceError || e instanceof StoreError) {
-    output.error(e.message);
-    return exitCodeOf(e);
-  }
-  if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
-    output.error(
-      `Not permitted: ${(e as Error).message.split("\n")[0]}; this program may connect only to ` +
-        `api.augmentcode.com and loopback, and read only the variables it documents`,
-    );
-    return EXIT.usage;
-  }
-  if (
-    e instanceof Error && /ENOSPC|No space left/i.test(e.message)
-  ) {
-    output.error(
-      `Cannot write: the disk is full (${(e as Error).message}); free some space and run again`,
-    );
-    return EXIT.failure;
-  }
-  const message = e instanceof Error ? e.message : String(e);
-  output.error(
-    `Unexpected failure: ${message} (run with --verbose for details, and please report it)`,
-  );
-  if (e instanceof Error && e.stack) output.debug(e.stack);
-  return EXIT.failure;
-}
-
-function upperFirst(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  return { commands: program.commands.map((c) => c.name()), valueOptions, subcommands };
 }

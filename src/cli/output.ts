@@ -7,6 +7,7 @@
  * @module
  */
 import type { Progress, Reporter } from "../job/reporter.ts";
+import { printable, printableDeep } from "../text.ts";
 
 /** Where output goes and what kind of terminal it is. */
 export interface OutputStreams {
@@ -31,16 +32,44 @@ export function processStreams(): OutputStreams {
   }
   const isTty = Deno.stderr.isTerminal();
   return {
-    stdout: (t) => writeAll(Deno.stdout, enc.encode(t)),
-    stderr: (t) => writeAll(Deno.stderr, enc.encode(t)),
+    stdout: writerTo(Deno.stdout, enc),
+    stderr: writerTo(Deno.stderr, enc),
     stderrIsTerminal: isTty,
     color: isTty && !noColor,
   };
 }
 
-function writeAll(w: { writeSync(p: Uint8Array): number }, data: Uint8Array) {
-  let off = 0;
-  while (off < data.length) off += w.writeSync(data.subarray(off));
+/**
+ * Whether `err` says the reader went away (`augment-metrics demo | head -1`): EPIPE, which
+ * Deno reports as `BrokenPipe`.
+ */
+export function isBrokenPipe(err: unknown): boolean {
+  return err instanceof Deno.errors.BrokenPipe ||
+    (err as { code?: unknown } | null)?.code === "EPIPE" ||
+    (err instanceof Error && /broken pipe|os error 32\b/i.test(err.message));
+}
+
+/**
+ * A writer to `w` that falls silent once its reader has gone (a closed pipe): the run goes on
+ * to its end, its files complete, and nothing is said about it — what `head` left unread was
+ * not wanted.
+ */
+export function writerTo(
+  w: { writeSync(p: Uint8Array): number },
+  enc: TextEncoder = new TextEncoder(),
+): (text: string) => void {
+  let closed = false;
+  return (text) => {
+    if (closed) return;
+    const data = enc.encode(text);
+    try {
+      let off = 0;
+      while (off < data.length) off += w.writeSync(data.subarray(off));
+    } catch (err) {
+      if (!isBrokenPipe(err)) throw err;
+      closed = true;
+    }
+  };
 }
 
 /** How much to say. */
@@ -71,7 +100,7 @@ export function formatProgress(
     "user-activity": "Fetching user activity",
     export: "Writing",
   }[p.phase];
-  let line = `${label}${unit}${p.item ? ` (${p.item})` : ""} · ${p.requests} requests`;
+  let line = `${label}${unit}${p.item ? ` (${printable(p.item)})` : ""} · ${p.requests} requests`;
   if (plan && p.phase !== "export") {
     const left = Math.max(0, plan.requests - p.requests);
     if (left > 0) line += ` · about ${formatDuration(left * plan.secondsPerRequest)} left`;
@@ -103,10 +132,16 @@ export class Output implements Reporter {
     }
   }
 
-  private log(level: string, message: string, data?: Record<string, unknown>) {
+  /**
+   * One log line. The message and every string field are made {@link printable} first: text
+   * from the service may hold escape sequences or line breaks, and a log line is one line.
+   */
+  private log(level: string, raw: string, data?: Record<string, unknown>) {
     this.clearProgress();
+    const message = printable(raw);
     if (this.format === "json") {
-      const line = { time: new Date(this.clock()).toISOString(), level, msg: message, ...data };
+      const fields = data === undefined ? {} : printableDeep(data) as Record<string, unknown>;
+      const line = { time: new Date(this.clock()).toISOString(), level, msg: message, ...fields };
       this.streams.stderr(JSON.stringify(line) + "\n");
       return;
     }
@@ -153,7 +188,8 @@ export class Output implements Reporter {
       return;
     }
     if (this.verbosity === "quiet") return;
-    this.streams.stdout(text.endsWith("\n") ? text : text + "\n");
+    const clean = printable(text, { multiline: true });
+    this.streams.stdout(clean.endsWith("\n") ? clean : clean + "\n");
   }
 
   /** Ends any progress line. */

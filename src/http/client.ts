@@ -15,6 +15,7 @@ import { NAME, VERSION } from "../version.ts";
 import { systemClock } from "./clock.ts";
 import { TokenBucket } from "./pacing.ts";
 import type { Clock, JsonGetter, QueryParams, RequestStats } from "./types.ts";
+import { printable } from "../text.ts";
 
 /** What `onRetry` is told before each retry. */
 export interface RetryInfo {
@@ -50,6 +51,8 @@ export interface HttpClientOptions {
   readonly random?: () => number;
   /** Called before each retry (for logs). */
   readonly onRetry?: (info: RetryInfo) => void;
+  /** What to do when the token is refused (401), naming where the token came from. */
+  readonly refusedTokenHint?: string;
 }
 
 /** First backoff delay, in milliseconds. */
@@ -112,6 +115,7 @@ export class HttpClient implements JsonGetter {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #onRetry?: (info: RetryInfo) => void;
+  readonly #refusedTokenHint: string;
   readonly #bucket: TokenBucket;
 
   constructor(options: HttpClientOptions) {
@@ -123,6 +127,8 @@ export class HttpClient implements JsonGetter {
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#onRetry = options.onRetry;
+    this.#refusedTokenHint = options.refusedTokenHint ??
+      "check AUGMENT_API_TOKEN or run `augment-metrics auth login`";
     this.#bucket = new TokenBucket({
       ratePerMinute: options.ratePerMinute,
       burst: options.burst,
@@ -270,9 +276,7 @@ export class HttpClient implements JsonGetter {
 
   #authError(endpoint: string, status: number, body: { code?: string; message?: string }) {
     const what = status === 401
-      ? `the token was refused (401${
-        describeBody(body)
-      }); check AUGMENT_API_TOKEN or run \`augment-metrics auth login\``
+      ? `the token was refused (401${describeBody(body)}); ${this.#refusedTokenHint}`
       : `the service account is not permitted (403${
         describeBody(body)
       }); ask an Enterprise admin to check its access to the Analytics API`;
@@ -334,7 +338,7 @@ export class HttpClient implements JsonGetter {
     });
   }
 
-  /** Text safe for a message: no token, no query strings, one line. */
+  /** Text safe for a message: no token, no query strings, no control characters, one line. */
   #clean(text: string): string {
     let out = text;
     // Any real token is long; redacting a one-letter test token would garble the text.
@@ -343,7 +347,7 @@ export class HttpClient implements JsonGetter {
       const enc = encodeURIComponent(this.#token);
       if (enc !== this.#token) out = out.replaceAll(enc, "***");
     }
-    return stripQuery(out).replace(/\s+/g, " ").trim();
+    return printable(stripQuery(out)).replace(/\s+/g, " ").trim();
   }
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { saveCredentials } from "../../src/auth/credentials.ts";
-import { resolveToken } from "../../src/auth/resolve_token.ts";
+import { refusedTokenHint, resolveToken } from "../../src/auth/resolve_token.ts";
 import { type LoadedSettings, loadSettings } from "../../src/config/settings.ts";
 import { UsageError } from "../../src/errors.ts";
 
@@ -91,4 +91,15 @@ Deno.test("resolveToken() does not read the credentials file when a setting hold
   await using s = await sandbox({ env: ENV_TOKEN, saved: SAVED_TOKEN });
   await Deno.chmod(s.credentials, 0o644); // would be refused if it were read
   assert.equal((await resolveToken(s.loaded, s.credentials)).token, ENV_TOKEN);
+});
+
+Deno.test("refusedTokenHint() names the token's source: variable, .env file or credentials file", () => {
+  const env = refusedTokenHint({ source: "AUGMENT_API_TOKEN" });
+  assert.match(env, /AUGMENT_API_TOKEN environment variable/);
+  const dotenv = refusedTokenHint({ source: ".env", path: "/p/.env" });
+  assert.match(dotenv, /AUGMENT_API_TOKEN in "\/p\/\.env"/);
+  assert.doesNotMatch(dotenv, /environment variable|auth login/);
+  const file = refusedTokenHint({ source: "credentials file", path: "/h/.augment/credentials" });
+  assert.match(file, /"\/h\/\.augment\/credentials".*`augment-metrics auth login`/);
+  assert.doesNotMatch(file, /AUGMENT_API_TOKEN/);
 });

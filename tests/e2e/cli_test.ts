@@ -276,7 +276,7 @@ Deno.test("auth login --token-stdin, status and logout; the token is never print
   await using sim = await startSimulator({ now: () => NOW_MS, rateLimit: false });
   await withTempDir(async (home) => {
     const env = { HOME: home, AUGMENT_API_BASE_URL: sim.url };
-    const login = await runCli(["auth", "login", "--token-stdin"], {
+    const login = await runCli(["--now", NOW, "auth", "login", "--token-stdin"], {
       env,
       stdin: SIMULATOR_TOKEN + "\n",
       cwd: home,
@@ -289,7 +289,7 @@ Deno.test("auth login --token-stdin, status and logout; the token is never print
     const status = await runCli(["--now", NOW, "auth", "status"], { env, cwd: home });
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /credentials file/);
-    assert.equal(sim.stats.requests, 1);
+    assert.equal(sim.stats.requests, 2, "login checked the token, status proved it");
 
     await Deno.chmod(path, 0o644);
     const loose = await runCli(["auth", "status"], { env, cwd: home });
