@@ -82,8 +82,16 @@ export type SettingName = typeof SETTINGS_VARIABLES[number]["name"];
  */
 export const OTHER_VARIABLES = ["HOME", "USERPROFILE", "NO_COLOR"] as const;
 
+/** The variables of `serve` (read by `src/cli/serve.ts`, documented in the README's serve section). */
+export const SERVE_VARIABLES = [
+  "AUGMENT_SERVE_TOKENS",
+  "AUGMENT_SERVE_ORG",
+  "AUGMENT_SERVE_ENTERPRISE",
+] as const;
+
 /** Every variable the program may read. */
 export const ALL_VARIABLES: readonly string[] = [
   ...SETTINGS_VARIABLES.map((v) => v.name),
   ...OTHER_VARIABLES,
+  ...SERVE_VARIABLES,
 ];
