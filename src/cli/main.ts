@@ -16,6 +16,7 @@ import { exportCommand } from "./export.ts";
 import { Output, type OutputStreams, processStreams } from "./output.ts";
 import { simulateCommand } from "./simulate.ts";
 import { registerServeCommand } from "./serve.ts";
+import { registerCompletions } from "./completions.ts";
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -256,6 +257,7 @@ export function buildProgram(
     });
 
   registerServeCommand(program, contextFor);
+  registerCompletions(program, streams.stdout);
 
   return program;
 }

@@ -1,0 +1,372 @@
+/**
+ * `augment-metrics completions bash|zsh|fish`: shell completion scripts generated from the
+ * commander program itself (its commands, options, option values and argument choices), so
+ * they stay true as the program changes.
+ *
+ * @module
+ */
+import { Argument, type CommandUnknownOpts, type Option } from "@commander-js/extra-typings";
+
+/** The shells a script can be made for. */
+export const SHELLS = ["bash", "zsh", "fish"] as const;
+/** One of {@link SHELLS}. */
+export type Shell = typeof SHELLS[number];
+
+/** An option as completion needs it. */
+export interface OptionSpec {
+  /** Short then long flags, e.g. `["-o", "--output-dir"]`. */
+  readonly flags: readonly string[];
+  readonly description: string;
+  /** Whether a value follows (`--output-dir <dir>`). */
+  readonly takesValue: boolean;
+  /** The values offered: choices, or `@dir` / `@file`, or none. */
+  readonly values: readonly string[] | "@dir" | "@file";
+}
+
+/** A command as completion needs it. */
+export interface CommandSpec {
+  /** Words after the program name, e.g. `["auth", "login"]`; empty for the program. */
+  readonly path: readonly string[];
+  /** Subcommands: name and description. */
+  readonly commands: readonly { readonly name: string; readonly description: string }[];
+  /** Its options and those of the commands above it (but their help and version). */
+  readonly options: readonly OptionSpec[];
+  /** Choices of its positional arguments (e.g. the shells of `completions`). */
+  readonly argumentChoices: readonly string[];
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n")[0]!.trim();
+  return line.length > 90 ? line.slice(0, 89) + "…" : line;
+}
+
+function optionSpec(o: Option): OptionSpec {
+  const flags = [o.short, o.long].filter((f): f is string => typeof f === "string");
+  const takesValue = o.required || o.optional;
+  const valueName = /<([^>]+)>|\[([^\]]+)\]/.exec(o.flags);
+  const name = (valueName?.[1] ?? valueName?.[2] ?? "").toLowerCase();
+  const values = o.argChoices && o.argChoices.length > 0
+    ? o.argChoices
+    : /dir/.test(name)
+    ? "@dir"
+    : /file|path/.test(name)
+    ? "@file"
+    : [];
+  return { flags, description: firstLine(o.description ?? ""), takesValue, values };
+}
+
+/** Every command of `program`, depth first, the program itself first. */
+export function describeProgram(program: CommandUnknownOpts): CommandSpec[] {
+  const out: CommandSpec[] = [];
+  const walk = (cmd: CommandUnknownOpts, path: string[], inherited: OptionSpec[]) => {
+    const help = cmd.createHelp();
+    const own = help.visibleOptions(cmd).map(optionSpec);
+    const subs = help.visibleCommands(cmd);
+    out.push({
+      path,
+      commands: subs.map((c) => ({ name: c.name(), description: firstLine(c.description()) })),
+      options: [...own, ...inherited],
+      argumentChoices: help.visibleArguments(cmd).flatMap((a: Argument) => a.argChoices ?? []),
+    });
+    const passDown = [
+      ...own.filter((o) =>
+        !o.flags.some((f) => f === "--help" || f === "--version" || f === "-h" || f === "-V")
+      ),
+      ...inherited,
+    ];
+    for (const sub of cmd.commands) {
+      if (!(sub as unknown as { _hidden?: boolean })._hidden) {
+        walk(sub, [...path, sub.name()], passDown);
+      }
+    }
+  };
+  walk(program, [], []);
+  return out;
+}
+
+/** `text` in POSIX single quotes. */
+function shQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** `text` in fish single quotes. */
+function fishQuote(text: string): string {
+  return `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+}
+
+function funcName(name: string): string {
+  return `_${name.replace(/[^A-Za-z0-9]/g, "_")}`;
+}
+
+function allFlags(spec: CommandSpec): string[] {
+  return spec.options.flatMap((o) => o.flags);
+}
+
+function valuedFlags(spec: CommandSpec): string[] {
+  return spec.options.filter((o) => o.takesValue).flatMap((o) => o.flags);
+}
+
+function valuesWord(o: OptionSpec): string {
+  return typeof o.values === "string" ? o.values : o.values.join(" ");
+}
+
+/** The bash script (bash 4+, with or without the bash-completion package). */
+export function bashScript(name: string, specs: readonly CommandSpec[]): string {
+  const fn = funcName(name);
+  const specCases = specs.map((s) =>
+    `    ${shQuote(s.path.join(" "))})\n` +
+    `      cmds=${shQuote(s.commands.map((c) => c.name).join(" "))}\n` +
+    `      opts=${shQuote(allFlags(s).join(" "))}\n` +
+    `      valued=${shQuote(valuedFlags(s).join(" "))}\n` +
+    `      args=${shQuote(s.argumentChoices.join(" "))}\n` +
+    `      ;;`
+  ).join("\n");
+  const valueCases = specs.flatMap((s) =>
+    s.options.filter((o) => o.takesValue && valuesWord(o) !== "").map((o) =>
+      `    ${o.flags.map((f) => shQuote(`${s.path.join(" ")}|${f}`)).join("|")}) ` +
+      `echo ${shQuote(valuesWord(o))} ;;`
+    )
+  ).join("\n");
+  return `# bash completion for ${name}
+# Generated by \`${name} completions bash\` from the program's own commands and options.
+# Load it now:      source <(${name} completions bash)
+# Or install it:    ${name} completions bash > ~/.local/share/bash-completion/completions/${name}
+
+${fn}_spec() {
+  cmds='' opts='' valued='' args=''
+  case "$1" in
+${specCases}
+  esac
+}
+
+${fn}_values() {
+  case "$1|$2" in
+${valueCases}
+  esac
+}
+
+${fn}() {
+  local cur="\${COMP_WORDS[COMP_CWORD]}" cmdpath='' w i skip=0 cmds opts valued args
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    w="\${COMP_WORDS[i]}"
+    if ((skip)); then skip=0; continue; fi
+    ${fn}_spec "$cmdpath"
+    if [[ $w == -* ]]; then
+      if [[ $w != *=* && " $valued " == *" $w "* ]]; then skip=1; fi
+    elif [[ " $cmds " == *" $w "* ]]; then
+      cmdpath="\${cmdpath:+$cmdpath }$w"
+    fi
+  done
+  ${fn}_spec "$cmdpath"
+  COMPREPLY=()
+  if ((skip)); then
+    local values
+    values="$(${fn}_values "$cmdpath" "\${COMP_WORDS[COMP_CWORD-1]}")"
+    case "$values" in
+      @dir) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
+      @file) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+      *) mapfile -t COMPREPLY < <(compgen -W "$values" -- "$cur") ;;
+    esac
+  elif [[ $cur == -* ]]; then
+    mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+  else
+    mapfile -t COMPREPLY < <(compgen -W "$cmds $args" -- "$cur")
+  fi
+}
+
+complete -F ${fn} ${name}
+`;
+}
+
+/** The zsh script: `source` it, or save it as `_${"{name}"}` in a directory of `$fpath`. */
+export function zshScript(name: string, specs: readonly CommandSpec[]): string {
+  const fn = funcName(name);
+  const described = (n: string, d: string) => shQuote(`${n.replaceAll(":", "\\:")}:${d}`);
+  const specCases = specs.map((s) =>
+    `    ${shQuote(s.path.join(" "))})\n` +
+    `      cmds=(${s.commands.map((c) => described(c.name, c.description)).join(" ")})\n` +
+    `      opts=(${
+      s.options.flatMap((o) => o.flags.map((f) => described(f, o.description))).join(" ")
+    })\n` +
+    `      valued=(${valuedFlags(s).map(shQuote).join(" ")})\n` +
+    `      args=(${s.argumentChoices.map(shQuote).join(" ")})\n` +
+    `      ;;`
+  ).join("\n");
+  const valueCases = specs.flatMap((s) =>
+    s.options.filter((o) => o.takesValue && valuesWord(o) !== "").map((o) =>
+      `    ${o.flags.map((f) => shQuote(`${s.path.join(" ")}|${f}`)).join("|")}) ` +
+      `print -r -- ${shQuote(valuesWord(o))} ;;`
+    )
+  ).join("\n");
+  return `#compdef ${name}
+# zsh completion for ${name}
+# Generated by \`${name} completions zsh\` from the program's own commands and options.
+# Load it now:      source <(${name} completions zsh)
+# Or install it:    ${name} completions zsh > "\${fpath[1]}/_${name}"
+
+${fn}_spec() {
+  cmds=() opts=() valued=() args=()
+  case "$1" in
+${specCases}
+  esac
+}
+
+${fn}_values() {
+  case "$1|$2" in
+${valueCases}
+  esac
+}
+
+${fn}() {
+  local -a cmds opts valued args
+  local cmdpath='' w c values
+  local -i i skip=0
+  for ((i = 2; i < CURRENT; i++)); do
+    w="\${words[i]}"
+    if ((skip)); then skip=0; continue; fi
+    ${fn}_spec "$cmdpath"
+    if [[ $w == -* ]]; then
+      if [[ $w != *=* && \${valued[(Ie)$w]} -gt 0 ]]; then skip=1; fi
+    else
+      for c in "\${cmds[@]}"; do
+        if [[ "\${c%%:*}" == "$w" ]]; then cmdpath="\${cmdpath:+$cmdpath }$w"; break; fi
+      done
+    fi
+  done
+  ${fn}_spec "$cmdpath"
+  if ((skip)); then
+    values="$(${fn}_values "$cmdpath" "\${words[CURRENT-1]}")"
+    case "$values" in
+      @dir) _files -/ ;;
+      @file) _files ;;
+      '') _message 'a value' ;;
+      *) compadd -- \${=values} ;;
+    esac
+  elif [[ "\${words[CURRENT]}" == -* ]]; then
+    _describe -t options 'option' opts
+  else
+    (( \${#cmds} )) && _describe -t commands 'command' cmds
+    (( \${#args} )) && compadd -- "\${args[@]}"
+  fi
+}
+
+if [[ "\${funcstack[1]}" == "_${name}" ]]; then
+  ${fn} "$@"
+else
+  compdef ${fn} ${name}
+fi
+`;
+}
+
+/** The fish script. */
+export function fishScript(name: string, specs: readonly CommandSpec[]): string {
+  const fn = funcName(name).replace(/^_/, "__");
+  const cases = specs.map((s) =>
+    `        case ${fishQuote(s.path.join(" "))}\n` +
+    `            set cmds ${s.commands.map((c) => fishQuote(c.name)).join(" ")}\n` +
+    `            set valued ${valuedFlags(s).map(fishQuote).join(" ")}`
+  ).join("\n");
+  const lines: string[] = [];
+  for (const s of specs) {
+    const at = `-n ${fishQuote(`${fn}_at ${fishQuote(s.path.join(" "))}`)}`;
+    for (const c of s.commands) {
+      lines.push(
+        `complete -c ${name} ${at} -a ${fishQuote(c.name)} -d ${fishQuote(c.description)}`,
+      );
+    }
+    for (const a of s.argumentChoices) lines.push(`complete -c ${name} ${at} -a ${fishQuote(a)}`);
+    for (const o of s.options) {
+      const parts = [`complete -c ${name}`, at];
+      for (const f of o.flags) {
+        if (f.startsWith("--")) parts.push(`-l ${fishQuote(f.slice(2))}`);
+        else parts.push(`-s ${fishQuote(f.slice(1))}`);
+      }
+      if (o.takesValue) {
+        // -x: a value follows and no file names are offered for it; -r -F: a file follows.
+        if (o.values === "@file") parts.push("-r -F");
+        else parts.push("-x");
+        if (o.values === "@dir") parts.push(`-a '(__fish_complete_directories)'`);
+        else if (typeof o.values !== "string" && o.values.length > 0) {
+          parts.push(`-a ${fishQuote(o.values.join(" "))}`);
+        }
+      }
+      parts.push(`-d ${fishQuote(o.description)}`);
+      lines.push(parts.join(" "));
+    }
+  }
+  return `# fish completion for ${name}
+# Generated by \`${name} completions fish\` from the program's own commands and options.
+# Load it now:      ${name} completions fish | source
+# Or install it:    ${name} completions fish > ~/.config/fish/completions/${name}.fish
+
+function ${fn}_path
+    set -l cmdpath ''
+    set -l skip 0
+    set -l cmds
+    set -l valued
+    for w in (commandline -opc)[2..-1]
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch "$cmdpath"
+${cases}
+        end
+        if string match -q -- '-*' $w
+            if not string match -q -- '*=*' $w; and contains -- $w $valued
+                set skip 1
+            end
+        else if contains -- $w $cmds
+            set cmdpath (string trim -- "$cmdpath $w")
+        end
+    end
+    echo $cmdpath
+end
+
+function ${fn}_at
+    set -l p (${fn}_path)
+    test "$p" = "$argv[1]"
+end
+
+complete -c ${name} -f
+${lines.join("\n")}
+`;
+}
+
+/** The completion script of `program` for `shell`. */
+export function completionScript(program: CommandUnknownOpts, shell: Shell): string {
+  const specs = describeProgram(program);
+  const name = program.name();
+  switch (shell) {
+    case "bash":
+      return bashScript(name, specs);
+    case "zsh":
+      return zshScript(name, specs);
+    case "fish":
+      return fishScript(name, specs);
+  }
+}
+
+/** Adds the `completions <shell>` command to `program`; the script goes to `write`. */
+export function registerCompletions(
+  program: CommandUnknownOpts,
+  write: (text: string) => void,
+): void {
+  const name = program.name();
+  program
+    .command("completions")
+    .description("Print a shell completion script for bash, zsh or fish")
+    .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(SHELLS))
+    .addHelpText(
+      "after",
+      `
+Examples:
+  source <(${name} completions bash)          # bash, this session
+  ${name} completions bash > ~/.local/share/bash-completion/completions/${name}
+  ${name} completions zsh > "\${fpath[1]}/_${name}"
+  ${name} completions fish > ~/.config/fish/completions/${name}.fish`,
+    )
+    .action((shell) => {
+      write(completionScript(program, shell as Shell));
+    });
+}
