@@ -22,7 +22,7 @@
  * @module
  */
 import { join } from "node:path";
-import { UsageError } from "../errors.ts";
+import { StoreError, storeOfAnotherService } from "../errors.ts";
 import { z } from "zod";
 import { writeFileAtomic } from "../fs/atomic.ts";
 import { readDirOrEmpty } from "../fs/dir.ts";
@@ -34,11 +34,7 @@ import type { ActivityRecord, Day, DayData, IdentityKind, UserActivity } from ".
 export const STORE_VERSION = 1;
 const STORE_FORMAT = "augment-metrics-store";
 
-/** A store file that cannot be used: corrupted, of another version, or for another service. */
-export class StoreError extends Error {
-  override name = "StoreError";
-  readonly exitCode = 1;
-}
+export { StoreError };
 
 /** A day's publication: after this hour (UTC) of the next day, a day's data is final. */
 export const PUBLICATION_HOUR_UTC = 3;
@@ -165,12 +161,7 @@ export class DayStore {
     if (text !== undefined) {
       const meta = store.parse(path, text, StoreFile);
       if (meta.base_url !== baseUrl) {
-        throw new UsageError(
-          `Cannot use the store "${dir}": it holds data from "${meta.base_url}", not ` +
-            `"${baseUrl}"`,
-          "set AUGMENT_API_BASE_URL back, or choose another --output-dir or --store-dir for " +
-            "each service",
-        );
+        throw storeOfAnotherService(dir, meta.base_url, baseUrl);
       }
       store.#bound = true;
     }

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { AnalyticsClient } from "../../src/augment/client.ts";
-import { BusyError, UsageError } from "../../src/errors.ts";
+import { BusyError, exitCodeOf } from "../../src/errors.ts";
 import { HttpClient } from "../../src/http/client.ts";
 import {
   type ExportRangeResult,
@@ -429,7 +429,8 @@ Deno.test("a store is bound to its service only after a request to it succeeded"
     await exportRange(sim.url, dir, { start: "2026-11-01", end: "2026-11-02" });
     // Now bound: another service's URL is a configuration error (exit 2) with a hint.
     await assert.rejects(() => DayStore.open(join(dir, ".store"), dead), (e: unknown) => {
-      assert.ok(e instanceof UsageError);
+      assert.ok(e instanceof StoreError);
+      assert.equal(exitCodeOf(e), 2);
       assert.match(e.message, /holds data from/);
       return true;
     });
