@@ -7,18 +7,19 @@
  *
  * Safety rules:
  * - `~/.augment/` is shared with Augment's own CLI: only this one file is created, replaced or
- *   removed there (plus its transient temp file, `credentials.<random>.tmp`, during a save).
+ *   removed there (plus its transient temp file, `.credentials.<random>.tmp`, during a save).
  * - The home directory is `HOME`, else `USERPROFILE`.
  * - The directory is created with mode 0700 when missing; an existing directory is never
  *   chmod-ed.
- * - The file is written atomically with mode 0600: a temp file created 0600 in the same
- *   directory, synced, then renamed over the old file.
+ * - The file is written atomically with mode 0600 (`fs/atomic.ts`): a temp file created 0600
+ *   in the same directory, synced, then renamed over the old file.
  * - Reading refuses a file that group or others can access (any of the 0077 bits), with a
  *   `chmod 600` hint. On Windows file modes do not apply and this check is skipped.
  *
  * @module
  */
-import { basename, dirname, join } from "node:path";
+import { writeFileAtomic } from "../fs/atomic.ts";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { UsageError } from "../errors.ts";
 import { checkTokenFormat } from "./token_format.ts";
@@ -115,22 +116,9 @@ export async function saveCredentials(path: string, token: string): Promise<void
   } catch (err) {
     throw new UsageError(`Cannot save credentials "${path}": ${reasonOf(err)}`);
   }
-  const temp = join(dir, `${basename(path)}.${crypto.randomUUID()}.tmp`);
   try {
-    const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
-    try {
-      const bytes = new TextEncoder().encode(body);
-      for (let written = 0; written < bytes.length;) {
-        written += await file.write(bytes.subarray(written));
-      }
-      await file.syncData();
-    } finally {
-      file.close();
-    }
-    if (!isWindows) await Deno.chmod(temp, 0o600); // the umask may have cleared owner bits
-    await Deno.rename(temp, path);
+    await writeFileAtomic(path, body, { mode: 0o600 });
   } catch (err) {
-    await Deno.remove(temp).catch(() => {});
     throw new UsageError(`Cannot save credentials "${path}": ${reasonOf(err)}`);
   }
 }
