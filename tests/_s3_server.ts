@@ -40,7 +40,7 @@ export interface S3ServerOptions {
 
 /** Starts moto's server on 127.0.0.1, port 0. */
 export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Server> {
-  const child = new Deno.Command("python3", {
+  const command = new Deno.Command("python3", {
     args: ["-m", "moto.server", "-H", "127.0.0.1", "-p", "0"],
     env: {
       S3_UPLOAD_PART_MIN_SIZE: String(options.minPartSize ?? 1024),
@@ -50,7 +50,14 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-  }).spawn();
+  });
+  let child: Deno.ChildProcess;
+  try {
+    child = command.spawn();
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    throw new Error("python3 is not installed: run .ci/run, or install python3 and moto[server]");
+  }
   let announce!: (port: number) => void;
   const listening = new Promise<number>((resolve) => announce = resolve);
   let log = "";
@@ -74,8 +81,13 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     })();
   const port = await Promise.race([
     listening,
-    child.status.then((s) => {
-      throw new Error(`moto.server exited (${s.code}) before listening:\n${log.slice(-2000)}`);
+    child.status.then(async (s) => {
+      await drained;
+      throw new Error(
+        `moto.server exited (${s.code}) before listening (pip install 'moto[server]', or run .ci/run):\n${
+          log.slice(-2000)
+        }`,
+      );
     }),
     new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error(`moto.server did not start:\n${log}`)), 30_000)

@@ -1,5 +1,9 @@
-import { deepEqual, equal, rejects } from "node:assert/strict";
-import { parseIni, resolveStorageSettings } from "../../src/destinations/credentials.ts";
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import {
+  DESTINATION_VARIABLES,
+  parseIni,
+  resolveStorageSettings,
+} from "../../src/destinations/credentials.ts";
 import { UsageError } from "../../src/errors.ts";
 
 const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
@@ -83,4 +87,15 @@ Deno.test("parseIni() reads [profile x] and [x] sections, ignores comments and c
   deepEqual([...ini.keys()], ["a", "b"]);
   deepEqual([...ini.get("a")!], [["region", "r1"]]);
   equal(ini.get("b")!.get("k"), "v=w");
+});
+
+Deno.test("DESTINATION_VARIABLES lists every variable src/destinations/ reads by name", async () => {
+  const dir = new URL("../../src/destinations/", import.meta.url);
+  const read = new Set<string>();
+  for await (const e of Deno.readDir(dir)) {
+    const text = await Deno.readTextFile(new URL(e.name, dir));
+    for (const m of text.matchAll(/\b(?:get|env)\(\s*"([A-Z][A-Z0-9_]+)"/g)) read.add(m[1]);
+  }
+  ok(read.has("AWS_SECRET_ACCESS_KEY") && read.has("AWS_ENDPOINT_URL_S3"), "the scan finds names");
+  deepEqual([...read].filter((n) => !DESTINATION_VARIABLES.includes(n as never)), []);
 });
