@@ -29,3 +29,4 @@ export {
   redactUrl,
   splitNotifyUrls,
 } from "./target.ts";
+export { reportRunEnd, RUN_END_VARIABLES, type RunEndConfig, runEndConfig } from "./run_end.ts";
