@@ -23,10 +23,13 @@ function isFile(path: string): boolean {
   }
 }
 
-/** The Chromium executable: `CHROMIUM_PATH`, else the first of the usual places found. */
+/**
+ * The Chromium executable: `CHROMIUM_PATH` (none when that is not a file), else the first of the
+ * usual places found.
+ */
 export const CHROMIUM: string | undefined = (() => {
   const env = Deno.env.get("CHROMIUM_PATH");
-  if (env) return env;
+  if (env) return isFile(env) ? env : undefined;
   return CANDIDATES.find(isFile);
 })();
 

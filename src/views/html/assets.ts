@@ -90,6 +90,7 @@ footer{color:var(--muted);font-size:12px;text-align:center;margin-top:8px}
 @media (max-width:560px){.grid2{grid-template-columns:1fr}main{padding:14px 10px}}
 @media print{
 :root{--bg:#fff;--panel:#fff;--fg:#000;--muted:#444;--line:#ccc;--grid:#e5e5e5;
+--ok:#1e8e5a;--warn:#b86e00;--bad:#c0392b;
 --c1:#2f6fdb;--c2:#14a38b;--c3:#e58a2e;--c4:#8e5bc4;--c5:#d24b6c;--c6:#8a96a3;color-scheme:light}
 body{font-size:11px}main{max-width:none;padding:0}
 section{border:0;padding:0;margin:0 0 14px;break-inside:auto}
