@@ -26,6 +26,7 @@ import { DEFAULT_FORMATS, type Format } from "../views/formats.ts";
 import { OutputDir } from "../views/output_dir.ts";
 import { viewsFor } from "../views/registry.ts";
 import { connect, type ConnectOverrides, loadContextSettings } from "./connect.ts";
+import type { SyncFunction } from "../serve/scheduler.ts";
 import type { LoadedSettings } from "../config/settings.ts";
 import type { CommandContext } from "./context.ts";
 import { formatDuration, table } from "./output.ts";
@@ -372,4 +373,39 @@ export function formatSummary(
     `Elapsed: ${formatDuration(elapsedSeconds)}`,
   ];
   return lines.join("\n") + "\n";
+}
+
+/**
+ * The sync of `serve --sync`: the same locked `export --since-last` into the folder it serves
+ * (every format, so every endpoint has its files). A run stops with its signal; the lock makes
+ * it wait for a cron export of the same store, up to ten minutes.
+ */
+export async function serveSync(ctx: CommandContext, outputDir: string): Promise<SyncFunction> {
+  const loaded = await loadContextSettings(ctx);
+  const s = loaded.settings;
+  const storeDir = resolve(s.storeDir ?? join(outputDir, ".store"));
+  const { http, client } = await connect(loaded, ctx);
+  return async (signal) => {
+    const r = await runExport({
+      client,
+      stats: http.stats,
+      storeDir,
+      storeKey: s.baseUrl,
+      out: new OutputDir(outputDir),
+      spec: { kind: "since-last" },
+      views: viewsFor(DEFAULT_FORMATS, { enterpriseId: s.enterpriseId }),
+      enterpriseId: s.enterpriseId,
+      waitMs: 10 * 60_000,
+      now: ctx.now,
+      signal,
+      reporter: ctx.output,
+    });
+    return {
+      newestDay: r.latest.end,
+      requests: r.requests,
+      retries: r.retries,
+      rateLimited: r.rateLimited,
+      message: `${r.daysFetched} days fetched, ${r.render.files.length} files written`,
+    };
+  };
 }

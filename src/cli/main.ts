@@ -256,7 +256,9 @@ export function buildProgram(
       await demoCommand(opts, contextFor(cmd.optsWithGlobals() as GlobalOptions));
     });
 
-  registerServeCommand(program, contextFor);
+  registerServeCommand(program, contextFor, {
+    makeSync: async (ctx, outputDir) => (await import("./export.ts")).serveSync(ctx, outputDir),
+  });
   registerCompletions(program, streams.stdout);
 
   return program;

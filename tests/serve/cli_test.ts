@@ -7,6 +7,7 @@ import { equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { ensureBundle, runCli, spawnCli, withTempDir } from "../e2e/helpers.ts";
 import { writeOutputFolder } from "./_fixtures.ts";
+import { SIMULATOR_TOKEN, startSimulator } from "../../src/simulator/mod.ts";
 
 const TOKEN = "cli-client-token-abcdef0123456789";
 
@@ -122,6 +123,65 @@ Deno.test("serve (CLI): bad listen address, remote without tokens, the Augment t
       match(r.stderr, pattern);
       equal(r.stderr.trim().split("\n").length, 1, r.stderr);
       ok(!r.stderr.includes(TOKEN), "no token in errors");
+    }
+  });
+});
+
+Deno.test("serve (CLI): --sync-every fills an empty folder from the service, then serves it", async () => {
+  await ensureBundle();
+  const now = "2026-11-20T12:00:00Z";
+  await using sim = await startSimulator({
+    now: () => Date.parse(now),
+    rateLimit: false,
+    users: 8,
+  });
+  await withTempDir(async (dir) => {
+    const out = join(dir, "out");
+    const child = spawnCli(
+      ["--now", now, "serve", "--listen", "127.0.0.1:0", "-o", out, "--sync-every", "1h"],
+      {
+        env: {
+          HOME: dir,
+          AUGMENT_API_BASE_URL: sim.url,
+          AUGMENT_API_TOKEN: SIMULATOR_TOKEN,
+          AUGMENT_RATE_LIMIT_PER_MINUTE: "6000",
+          AUGMENT_SERVE_TOKENS: TOKEN,
+        },
+      },
+    );
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const errText = new Response(child.stderr).text();
+    try {
+      const { m } = await waitFor(reader, /on (http:\/\/127\.0\.0\.1:\d+)/);
+      const base = m[1];
+      let ready = 0;
+      for (let i = 0; i < 100 && ready !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const r = await fetch(`${base}/readyz`);
+        await r.body?.cancel();
+        ready = r.status;
+      }
+      if (ready !== 200) throw new Error(`not ready (${ready}): ${await errText}`);
+      const links = await fetch(
+        `${base}/orgs/augment/copilot/metrics/reports/organization-28-day/latest`,
+        { headers: { authorization: `Bearer ${TOKEN}` } },
+      );
+      equal(links.status, 200);
+      const body = await links.json();
+      equal(body.report_end_day, "2026-11-19");
+      const report = await (await fetch(body.download_links[0])).text();
+      equal(report, await Deno.readTextFile(join(out, "latest", "enterprise-28-day.json")));
+      ok(sim.stats.requests > 0);
+    } finally {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already ended: its status says how
+      }
+      equal((await child.status).code, 0);
+      await reader.cancel().catch(() => {});
+      const logs = await errText;
+      ok(!logs.includes(SIMULATOR_TOKEN), "the Augment token is in no log");
     }
   });
 });
