@@ -1,0 +1,115 @@
+/**
+ * A table's rows as a file: Parquet (hyparquet-writer: pure JavaScript, so the compiled binary
+ * carries no native add-on and no `.wasm` beside it) or NDJSON.
+ *
+ * Parquet files: one row group, snappy compression, column statistics (min, max, null count),
+ * and in the key-value metadata the schema version and the table's name. Nothing in a file
+ * depends on when it was written: the same rows give the same bytes, so a re-run uploads
+ * nothing.
+ *
+ * @module
+ */
+import { ByteWriter, parquetWrite } from "hyparquet-writer";
+import { NAME, VERSION } from "../../version.ts";
+import type { TableColumns } from "./rows.ts";
+import { type Column, SCHEMA_VERSION_KEY, TABLE_KEY, TABLES_SCHEMA_VERSION } from "./schema.ts";
+
+/** A Parquet schema element, as hyparquet-writer takes it. */
+type SchemaElement = NonNullable<Parameters<typeof parquetWrite>[0]["schema"]>[number];
+
+/** A column's values, as hyparquet-writer takes them. */
+type DecodedArray = Parameters<typeof parquetWrite>[0]["columnData"][number]["data"];
+
+/** Rows per row group: a day's file is one row group (a day has far fewer rows). */
+const ROW_GROUP_ROWS = 1 << 22;
+
+function repetition(c: Column): "OPTIONAL" | "REQUIRED" {
+  return c.nullable ? "OPTIONAL" : "REQUIRED";
+}
+
+/** The Parquet schema elements of one column (three for a list). */
+function elements(c: Column): SchemaElement[] {
+  const repetition_type = repetition(c);
+  switch (c.type) {
+    case "STRING":
+      return [{ name: c.name, type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type }];
+    case "INT64":
+      return [{ name: c.name, type: "INT64", repetition_type }];
+    case "DOUBLE":
+      return [{ name: c.name, type: "DOUBLE", repetition_type }];
+    case "BOOLEAN":
+      return [{ name: c.name, type: "BOOLEAN", repetition_type }];
+    case "DATE":
+      return [{ name: c.name, type: "INT32", converted_type: "DATE", repetition_type }];
+    case "LIST<STRING>":
+      return [
+        { name: c.name, repetition_type, converted_type: "LIST", num_children: 1 },
+        { name: "list", repetition_type: "REPEATED", num_children: 1 },
+        {
+          name: "element",
+          type: "BYTE_ARRAY",
+          converted_type: "UTF8",
+          repetition_type: "REQUIRED",
+        },
+      ];
+  }
+}
+
+/** The Parquet schema of a table's columns. */
+export function parquetSchema(columns: readonly Column[]): SchemaElement[] {
+  return [
+    { name: "schema", num_children: columns.length },
+    ...columns.flatMap(elements),
+  ];
+}
+
+/**
+ * A column's values as the writer takes them: `INT64` as `bigint` (in a `BigInt64Array` when
+ * never null); the rest as they are.
+ */
+function parquetValues(c: Column, values: unknown[]): DecodedArray {
+  if (c.type !== "INT64") return values;
+  if (!c.nullable) return BigInt64Array.from(values as readonly number[], BigInt);
+  return values.map((v) => v === null || v === undefined ? null : BigInt(v as number));
+}
+
+/** A table's rows as a Parquet file. */
+export function encodeParquet(t: TableColumns): Uint8Array {
+  const writer = new ByteWriter();
+  parquetWrite({
+    writer,
+    columnData: t.columns.map((c, i) => ({ name: c.name, data: parquetValues(c, t.values[i]) })),
+    schema: parquetSchema(t.columns),
+    codec: "SNAPPY",
+    statistics: true,
+    rowGroupSize: ROW_GROUP_ROWS,
+    kvMetadata: [
+      { key: SCHEMA_VERSION_KEY, value: String(TABLES_SCHEMA_VERSION) },
+      { key: TABLE_KEY, value: t.table },
+    ],
+    createdBy: `${NAME} version ${VERSION}`,
+  });
+  return new Uint8Array(writer.getBuffer());
+}
+
+/**
+ * A table's rows as NDJSON, in pieces of at most about `chunkRows` rows: one JSON object a
+ * line, keys in column order, every column present (null where a nullable column has no
+ * value), counters as JSON numbers, lists as arrays.
+ */
+export function* encodeNdjson(t: TableColumns, chunkRows = 2048): Generator<string> {
+  const names = t.columns.map((c) => JSON.stringify(c.name) + ":");
+  let text = "";
+  for (let r = 0; r < t.rows; r++) {
+    let line = "{";
+    for (let c = 0; c < names.length; c++) {
+      line += (c === 0 ? "" : ",") + names[c] + JSON.stringify(t.values[c][r] ?? null);
+    }
+    text += line + "}\n";
+    if ((r + 1) % chunkRows === 0) {
+      yield text;
+      text = "";
+    }
+  }
+  if (text !== "") yield text;
+}
