@@ -10,6 +10,7 @@
  * @module
  */
 import { ByteWriter, parquetWrite } from "hyparquet-writer";
+import { KNOWN_COUNTERS } from "../../model/metrics.ts";
 import { NAME, VERSION } from "../../version.ts";
 import type { TableColumns } from "./rows.ts";
 import { type Column, SCHEMA_VERSION_KEY, TABLE_KEY, TABLES_SCHEMA_VERSION } from "./schema.ts";
@@ -63,22 +64,50 @@ export function parquetSchema(columns: readonly Column[]): SchemaElement[] {
   ];
 }
 
-/**
- * A column's values as the writer takes them: `INT64` as `bigint` (in a `BigInt64Array` when
- * never null); the rest as they are.
- */
-function parquetValues(c: Column, values: unknown[]): DecodedArray {
+/** A key column's values as the writer takes them: `INT64` as `bigint`; the rest as they are. */
+function keyValues(c: Column, values: unknown[]): DecodedArray {
   if (c.type !== "INT64") return values;
-  if (!c.nullable) return BigInt64Array.from(values as readonly number[], BigInt);
   return values.map((v) => v === null || v === undefined ? null : BigInt(v as number));
 }
 
+const TWO_32 = 2 ** 32;
+
+/**
+ * Counter `k` of every row of a row-major `known` block as 64-bit integers, written as two
+ * 32-bit halves (no `bigint` made per value: the writer reads the array as it is).
+ */
+function counterColumn(known: Float64Array, k: number, rows: number): BigInt64Array {
+  const out = new BigInt64Array(rows);
+  const halves = new Uint32Array(out.buffer);
+  const little = LITTLE_ENDIAN;
+  for (let r = 0, i = k; r < rows; r++, i += KNOWN) {
+    const v = known[i];
+    const lo = v % TWO_32;
+    const hi = (v - lo) / TWO_32;
+    halves[2 * r + (little ? 0 : 1)] = lo;
+    halves[2 * r + (little ? 1 : 0)] = hi;
+  }
+  return out;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const KNOWN = KNOWN_COUNTERS.length;
+
 /** A table's rows as a Parquet file. */
 export function encodeParquet(t: TableColumns): Uint8Array {
+  const nKeys = t.keys.length;
+  const columnData = t.columns.map((c, i) => ({
+    name: c.name,
+    data: i < nKeys
+      ? keyValues(c, t.keys[i])
+      : i < nKeys + KNOWN
+      ? counterColumn(t.known, i - nKeys, t.rows)
+      : t.extra[i - nKeys - KNOWN],
+  }));
   const writer = new ByteWriter();
   parquetWrite({
     writer,
-    columnData: t.columns.map((c, i) => ({ name: c.name, data: parquetValues(c, t.values[i]) })),
+    columnData,
     schema: parquetSchema(t.columns),
     codec: "SNAPPY",
     statistics: true,
@@ -98,13 +127,17 @@ export function encodeParquet(t: TableColumns): Uint8Array {
  * value), counters as JSON numbers, lists as arrays.
  */
 export function* encodeNdjson(t: TableColumns, chunkRows = 2048): Generator<string> {
-  const names = t.columns.map((c) => JSON.stringify(c.name) + ":");
+  const names = t.columns.map((c, i) => (i === 0 ? "{" : ",") + JSON.stringify(c.name) + ":");
+  if (t.keys.length + KNOWN + t.extra.length !== names.length) {
+    throw new Error(`Table "${t.table}": the values do not match its ${names.length} columns`);
+  }
   let text = "";
   for (let r = 0; r < t.rows; r++) {
-    let line = "{";
-    for (let c = 0; c < names.length; c++) {
-      line += (c === 0 ? "" : ",") + names[c] + JSON.stringify(t.values[c][r] ?? null);
-    }
+    let line = "";
+    let c = 0;
+    for (const key of t.keys) line += names[c++] + JSON.stringify(key[r] ?? null);
+    for (let k = 0, i = r * KNOWN; k < KNOWN; k++, i++) line += names[c++] + t.known[i];
+    for (const e of t.extra) line += names[c++] + (e[r] ?? null);
     text += line + "}\n";
     if ((r + 1) % chunkRows === 0) {
       yield text;

@@ -10,17 +10,26 @@
  *
  * @module
  */
+import { addKnown } from "../../copilot/features.ts";
 import { isKnownCounter, KNOWN_COUNTERS } from "../../model/metrics.ts";
 import type { ActivityRecord } from "../../model/types.ts";
 import type { DayFacts } from "../view.ts";
 import { type Column, columnsOf, type TableName } from "./schema.ts";
 
-/** One table's rows of a day, by column. */
+/**
+ * One table's rows of a day, by column: the key columns as arrays, the sixteen documented
+ * counters in one row-major `Float64Array` (row `r`, counter `k` at `r * 16 + k`, exact for
+ * every whole number up to 2^53 − 1), the unknown counters as arrays with null where absent.
+ */
 export interface TableColumns {
   readonly table: TableName;
+  /** Every column: the keys, the sixteen counters, then the unknown ones. */
   readonly columns: readonly Column[];
-  /** `values[c][r]`: column `c` of row `r`. */
-  readonly values: readonly unknown[][];
+  /** `keys[c][r]`: key column `c` of row `r`. */
+  readonly keys: readonly unknown[][];
+  readonly known: Float64Array;
+  /** `extra[e][r]`: unknown counter `e` of row `r`, null when the row does not have it. */
+  readonly extra: readonly (number | null)[][];
   readonly rows: number;
 }
 
@@ -62,43 +71,52 @@ function extraCounters(f: DayFacts): string[] {
   return [...names].sort();
 }
 
-/** Empty column arrays for `n` columns. */
-function emptyColumns(n: number): unknown[][] {
-  return Array.from({ length: n }, () => []);
-}
+const N = KNOWN_COUNTERS.length;
 
-const KNOWN = KNOWN_COUNTERS.length;
+/** A table being filled: at most `capacity` rows. */
+class Builder {
+  readonly columns: Column[];
+  readonly keys: unknown[][];
+  readonly known: Float64Array;
+  readonly extra: (number | null)[][];
+  rows = 0;
 
-/**
- * Appends the counters of `c` to the counter columns starting at `at`: the sixteen documented
- * ones (0 when absent), then `extra` (null when absent).
- */
-function pushCounters(
-  values: unknown[][],
-  at: number,
-  c: Readonly<Record<string, number>>,
-  extra: readonly string[],
-): void {
-  for (let k = 0; k < KNOWN; k++) values[at + k].push(c[KNOWN_COUNTERS[k]] ?? 0);
-  for (let k = 0; k < extra.length; k++) values[at + KNOWN + k].push(c[extra[k]] ?? null);
-}
-
-/** Adds `c` into the counters of the last row (a duplicate record). */
-function addToLastRow(
-  values: unknown[][],
-  at: number,
-  c: Readonly<Record<string, number>>,
-  extra: readonly string[],
-): void {
-  const last = values[0].length - 1;
-  for (let k = 0; k < KNOWN; k++) {
-    (values[at + k][last] as number) += c[KNOWN_COUNTERS[k]] ?? 0;
+  constructor(
+    readonly table: TableName,
+    readonly extraNames: readonly string[],
+    capacity: number,
+  ) {
+    this.columns = columnsOf(table, extraNames);
+    this.keys = Array.from({ length: this.columns.length - N - extraNames.length }, () => []);
+    this.known = new Float64Array(capacity * N);
+    this.extra = extraNames.map(() => []);
   }
-  for (let k = 0; k < extra.length; k++) {
-    const v = c[extra[k]];
-    if (v === undefined) continue;
-    const col = values[at + KNOWN + k];
-    col[last] = ((col[last] as number | null) ?? 0) + v;
+
+  /** Starts a row with its key values; its counters are 0 (unknown ones null) until added. */
+  row(keys: readonly unknown[]): void {
+    for (let c = 0; c < keys.length; c++) this.keys[c].push(keys[c]);
+    for (const e of this.extra) e.push(null);
+    this.rows++;
+  }
+
+  /** Adds the unknown counters of `c` into the last row. */
+  addExtra(c: Readonly<Record<string, number>>): void {
+    const last = this.rows - 1;
+    for (let e = 0; e < this.extraNames.length; e++) {
+      const v = c[this.extraNames[e]];
+      if (v !== undefined) this.extra[e][last] = (this.extra[e][last] ?? 0) + v;
+    }
+  }
+
+  done(): TableColumns {
+    return {
+      table: this.table,
+      columns: this.columns,
+      keys: this.keys,
+      known: this.known.subarray(0, this.rows * N),
+      extra: this.extra,
+      rows: this.rows,
+    };
   }
 }
 
@@ -108,56 +126,53 @@ export function dayTables(f: DayFacts): DayTables {
 
   // activity, and each identity's distinct editors and languages for user_day.
   const records = [...f.data.records].sort(compareRecords);
-  const activityColumns = columnsOf("activity", extra);
-  const a = emptyColumns(activityColumns.length);
+  const a = new Builder("activity", extra, records.length);
   const parts = new Map<string, { editors: Set<string>; languages: Set<string> }>();
   let prev: ActivityRecord | undefined;
   for (const r of records) {
-    if (prev !== undefined && compareRecords(prev, r) === 0) {
-      addToLastRow(a, 4, r.metrics, extra);
-      continue;
+    if (prev === undefined || compareRecords(prev, r) !== 0) {
+      a.row([r.identity, r.kind, r.editor, r.language]);
+      const key = `${r.kind}:${r.identity}`;
+      let p = parts.get(key);
+      if (p === undefined) {
+        p = { editors: new Set(), languages: new Set() };
+        parts.set(key, p);
+      }
+      p.editors.add(r.editor);
+      p.languages.add(r.language);
     }
     prev = r;
-    a[0].push(r.identity);
-    a[1].push(r.kind);
-    a[2].push(r.editor);
-    a[3].push(r.language);
-    pushCounters(a, 4, r.metrics, extra);
-    const key = `${r.kind}:${r.identity}`;
-    let p = parts.get(key);
-    if (p === undefined) {
-      p = { editors: new Set(), languages: new Set() };
-      parts.set(key, p);
-    }
-    p.editors.add(r.editor);
-    p.languages.add(r.language);
+    addKnown(a.known, (a.rows - 1) * N, r.metrics);
+    if (extra.length > 0) a.addExtra(r.metrics);
   }
 
   // user_day
-  const userColumns = columnsOf("user_day", extra);
-  const u = emptyColumns(userColumns.length);
-  for (const i of f.analysis.identities) {
+  const identities = f.analysis.identities;
+  const u = new Builder("user_day", extra, identities.length);
+  for (const i of identities) {
     const p = parts.get(`${i.kind}:${i.name}`);
     const editors = p ? [...p.editors].sort(cmp) : [];
     const languages = p ? [...p.languages].sort(cmp) : [];
-    u[0].push(i.name);
-    u[1].push(i.kind);
-    u[2].push(i.chat);
-    u[3].push(i.ideOrRemoteAgent);
-    u[4].push(i.cli);
-    u[5].push(editors);
-    u[6].push(languages);
-    u[7].push(editors.length);
-    u[8].push(languages.length);
-    pushCounters(u, 9, i.counters, extra);
+    u.row([
+      i.name,
+      i.kind,
+      i.chat,
+      i.ideOrRemoteAgent,
+      i.cli,
+      editors,
+      languages,
+      editors.length,
+      languages.length,
+    ]);
+    u.known.set(i.sums, (u.rows - 1) * N);
+    if (extra.length > 0) u.addExtra(i.counters);
   }
 
   // org_day
-  const orgColumns = columnsOf("org_day", extra);
-  const o = emptyColumns(orgColumns.length);
+  const o = new Builder("org_day", extra, 1);
   const e = f.entityRow;
   const status = dailyUsageStatus(f);
-  const row: unknown[] = [
+  o.row([
     e.enterprise_id,
     e.daily_active_users,
     e.weekly_active_users,
@@ -172,14 +187,9 @@ export function dayTables(f: DayFacts): DayTables {
     status,
     status === "differs" ? f.reconciliation.map((w) => w.counter) : [],
     f.final,
-  ];
-  row.forEach((v, c) => o[c].push(v));
-  pushCounters(o, row.length, f.analysis.totals, extra);
+  ]);
+  o.known.set(f.analysis.totalSums, 0);
+  if (extra.length > 0) o.addExtra(f.analysis.totals);
 
-  return {
-    extra,
-    activity: { table: "activity", columns: activityColumns, values: a, rows: a[0].length },
-    user_day: { table: "user_day", columns: userColumns, values: u, rows: u[0].length },
-    org_day: { table: "org_day", columns: orgColumns, values: o, rows: 1 },
-  };
+  return { extra, activity: a.done(), user_day: u.done(), org_day: o.done() };
 }

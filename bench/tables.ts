@@ -1,0 +1,192 @@
+/**
+ * Warehouse tables benchmark: about 1 M activity rows (10 000 identities × 28 days, the
+ * conversion benchmark's seeded generator, one day at a time) through the views to the
+ * Parquet tables, the NDJSON tables, and, for comparison, the JSON formats (Format B + C).
+ * Each scenario runs in its own subprocess so that its peak RSS is its own.
+ *
+ *   deno run --allow-all --v8-flags=--expose-gc bench/tables.ts --format parquet   # one, JSON
+ *   deno task bench tables                                                        # the table
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { addDays, eachDay } from "../src/model/dates.ts";
+import { OutputDir } from "../src/views/output_dir.ts";
+import { viewsFor } from "../src/views/registry.ts";
+import { type DaySource, render } from "../src/views/render.ts";
+import { ndjsonTablesView, parquetTablesView } from "../src/views/tables.ts";
+import type { View } from "../src/views/view.ts";
+import { type BenchTable, generateBenchDay } from "./conversion.ts";
+
+/** What a scenario writes. */
+const SCENARIOS = {
+  parquet: () => [parquetTablesView()],
+  "ndjson-tables": () => [ndjsonTablesView()],
+  "json (B + C)": () =>
+    viewsFor(["copilot", "usage-metrics"], { enterpriseId: "bench", aggregate: false }),
+} as const satisfies Record<string, () => View[]>;
+type Scenario = keyof typeof SCENARIOS;
+
+/** What one scenario measured. */
+export interface TablesResult {
+  readonly scenario: string;
+  readonly days: number;
+  readonly records: number;
+  /** Seconds in the views (`render`), generation excluded. */
+  readonly seconds: number;
+  /** Highest `Deno.memoryUsage().rss`, sampled every 10 ms and after each day, bytes. */
+  readonly peakRss: number;
+  readonly outputBytes: number;
+  readonly files: number;
+}
+
+async function dirBytes(dir: string): Promise<number> {
+  let bytes = 0;
+  for await (const e of Deno.readDir(dir)) {
+    const p = `${dir}/${e.name}`;
+    bytes += e.isDirectory ? await dirBytes(p) : (await Deno.stat(p)).size;
+  }
+  return bytes;
+}
+
+/** Runs one scenario in this process: `days` days ending on 2026-03-28. */
+export async function runTables(
+  scenario: Scenario,
+  days = 28,
+  identities = 10_000,
+): Promise<TablesResult> {
+  (globalThis as { gc?: () => void }).gc?.();
+  let peakRss = Deno.memoryUsage().rss;
+  const sample = () => {
+    const rss = Deno.memoryUsage().rss;
+    if (rss > peakRss) peakRss = rss;
+  };
+  const timer = setInterval(sample, 10);
+  const dir = await Deno.makeTempDir({ prefix: "bench_tables_" });
+  const end = "2026-03-28";
+  const range = { start: addDays(end, -(days - 1)), end };
+  let generateMs = 0;
+  let records = 0;
+  try {
+    const source: DaySource = {
+      info: (day) =>
+        Promise.resolve(
+          day >= range.start && day <= range.end
+            ? { version: "bench", counters: [], final: true }
+            : undefined,
+        ),
+      get: (day) => {
+        const t = performance.now();
+        const data = generateBenchDay(day, identities);
+        records += data.records.length;
+        generateMs += performance.now() - t;
+        sample();
+        return Promise.resolve(data);
+      },
+    };
+    const started = performance.now();
+    const result = await render({
+      out: new OutputDir(dir),
+      views: SCENARIOS[scenario](),
+      source,
+      days: [...eachDay(range.start, range.end)],
+      targets: scenario.startsWith("json") ? [{ name: "latest", dir: "latest", range }] : [],
+      enterpriseId: "bench",
+      createdAt: "2026-03-29T04:00:00.000Z",
+      oldest: range.start,
+    });
+    const seconds = (performance.now() - started - generateMs) / 1000;
+    sample();
+    return {
+      scenario,
+      days,
+      records,
+      seconds,
+      peakRss,
+      outputBytes: await dirBytes(dir),
+      files: result.files.length,
+    };
+  } finally {
+    clearInterval(timer);
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function runSubprocess(scenario: Scenario, days: number, identities: number) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      "--v8-flags=--expose-gc",
+      fileURLToPath(import.meta.url),
+      "--format",
+      scenario,
+      "--days",
+      String(days),
+      "--identities",
+      String(identities),
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error(`Tables benchmark "${scenario}" failed (exit ${out.code})`);
+  return JSON.parse(
+    new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!,
+  ) as TablesResult;
+}
+
+const MB = 1024 * 1024;
+
+/** The tables section of `deno task bench`: Parquet, NDJSON tables and JSON, 28 days. */
+export async function tablesBench(days = 28, identities = 10_000): Promise<BenchTable> {
+  const rows: string[][] = [];
+  for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
+    const r = await runSubprocess(scenario, days, identities);
+    rows.push([
+      r.scenario,
+      String(r.records),
+      r.seconds.toFixed(2),
+      Math.round(r.records / r.seconds).toLocaleString("en-US"),
+      (r.peakRss / MB).toFixed(0),
+      (r.outputBytes / MB).toFixed(1),
+      String(r.files),
+    ]);
+  }
+  return {
+    title: `Warehouse tables: ${identities} identities × ${days} days through the views`,
+    header: ["format", "records", "seconds", "records/s", "peak RSS MB", "output MB", "files"],
+    rows,
+    numeric: new Set([1, 2, 3, 4, 5, 6]),
+    notes: [
+      "seconds: render (generation excluded); json writes the daily files and latest/",
+      "target: parquet ≤ 2× the json time, and no more peak memory",
+    ],
+  };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      format: { type: "string" },
+      days: { type: "string", default: "28" },
+      identities: { type: "string", default: "10000" },
+    },
+  });
+  if (values.format === undefined) {
+    const { formatTable } = await import("../scripts/bench.ts");
+    console.log(formatTable(await tablesBench(Number(values.days), Number(values.identities))));
+  } else {
+    if (!(values.format in SCENARIOS)) {
+      console.error(`Unknown scenario "${values.format}": choose from ${Object.keys(SCENARIOS)}`);
+      Deno.exit(2);
+    }
+    const r = await runTables(
+      values.format as Scenario,
+      Number(values.days),
+      Number(values.identities),
+    );
+    console.log(JSON.stringify(r));
+  }
+}
