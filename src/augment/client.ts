@@ -8,12 +8,20 @@
  * @module
  */
 import type { z } from "zod";
+import { ServiceError } from "../errors.ts";
 import { chunkRange, type DayRange } from "../model/dates.ts";
-import { addCounters, type Counters, parseCounters } from "../model/metrics.ts";
+import {
+  addCounters,
+  type Counters,
+  CounterValueError,
+  describeValue,
+  parseCounters,
+} from "../model/metrics.ts";
 import type { ActivityRecord, Day, Identity, UserActivity } from "../model/types.ts";
 import type { JsonGetter, QueryParams } from "../http/types.ts";
+import { printable } from "../text.ts";
 import { validateDay, validateRange } from "./dates.ts";
-import { paginate } from "./paginate.ts";
+import { pageBound, paginate } from "./paginate.ts";
 import {
   DailyUsageResponse,
   DauCountResponse,
@@ -30,6 +38,60 @@ import {
 export interface RequestOptions {
   /** Aborts the call (and any retry wait) at once. */
   readonly signal?: AbortSignal;
+}
+
+/** Per-call options of the paginated reads. */
+export interface PagedRequestOptions extends RequestOptions {
+  /**
+   * How many identities the service's own counts say are active in what is read: the day's
+   * `dau-count` (for `dayRecords`, `editorLanguageRecords`, `dau`), or for `userActivity` an
+   * upper bound on the range's distinct identities (the sum of its `dau-count`s). It bounds the
+   * pages followed ({@link ITEMS_PER_IDENTITY} items an identity, plus a margin), so that a
+   * cursor that never ends stops the run with a `ServiceError` instead of paging for hours.
+   * Unknown: the metadata's totals, else `DEFAULT_MAX_PAGES`.
+   */
+  readonly expectedIdentities?: number;
+}
+
+/**
+ * The most items one identity can have in each paginated list: one entry in `dau` and
+ * `user-activity`; records in `daily-user-activity-by-editor-language`, one per editor and
+ * language it used that day (64 pairs is far beyond what anyone uses in a day).
+ */
+export const ITEMS_PER_IDENTITY: Readonly<Record<PagedEndpoint, number>> = {
+  "dau": 1,
+  "user-activity": 1,
+  "daily-user-activity-by-editor-language": 64,
+};
+
+/**
+ * The service sent a counter value this tool cannot represent exactly (negative, not finite,
+ * beyond 2^53 − 1, or a fraction in a documented counter): the run stops rather than write a
+ * wrong number. Exit 4, like every fault of the service's data.
+ */
+export class UnrepresentableCounterError extends ServiceError {
+  override name = "UnrepresentableCounterError";
+  constructor(
+    readonly where: {
+      readonly endpoint: string;
+      /** The day, or the range as `start to end`. */
+      readonly scope: string;
+      readonly counter: string;
+      readonly value: number | string;
+      /** The identity whose record carried it (none for `daily-usage`). */
+      readonly identity?: string;
+    },
+  ) {
+    const of = where.identity === undefined ? "" : ` of "${printable(where.identity)}"`;
+    super(
+      `Cannot read "${where.endpoint}" for ${where.scope}: counter "${
+        printable(where.counter)
+      }"${of} is ${
+        printable(describeValue(where.value))
+      }, a value the service sent that this tool cannot represent exactly (counters are whole numbers from 0 to ${Number.MAX_SAFE_INTEGER}); report it to Augment support`,
+      { endpoint: where.endpoint },
+    );
+  }
 }
 
 /** The paginated endpoints. */
@@ -101,18 +163,22 @@ export class AnalyticsClient {
       const items = body.daily_usage
         .filter((i) => i.date >= chunk.start && i.date <= chunk.end)
         .sort((a, b) => a.date < b.date ? -1 : a.date > b.date ? 1 : 0);
-      for (const item of items) out.set(item.date, this.#counters(endpoint, item.metrics));
+      for (const item of items) {
+        out.set(item.date, this.#counters(endpoint, item.date, undefined, item.metrics));
+      }
     }
     return out;
   }
 
   /** `dau`: every identity active on `date` (paginated, 250 a page). */
-  async *dau(date: Day, opts: RequestOptions = {}): AsyncGenerator<Identity> {
+  async *dau(date: Day, opts: PagedRequestOptions = {}): AsyncGenerator<Identity> {
     validateDay(date, this.#now());
     const pageSize = this.#pageSizes["dau"];
     yield* paginate({
       endpoint: ENDPOINTS["dau"].path,
+      scope: date,
       pageSize,
+      bound: pageBound(opts.expectedIdentities, ITEMS_PER_IDENTITY["dau"], pageSize),
       fetchPage: async (cursor) => {
         const body = await this.#get(
           "dau",
@@ -133,9 +199,13 @@ export class AnalyticsClient {
    * `user-activity`: each active identity's `active_days` and counters over `range`
    * (paginated, 100 a page). A range longer than 90 days is fetched in ≤90-day chunks and
    * each identity's `active_days` and counters are summed across them (chunks do not
-   * overlap, so the sum is exact); identities then come in order of first appearance.
+   * overlap, so the sum is exact; a sum beyond 2^53 − 1 fails with
+   * {@link UnrepresentableCounterError}); identities then come in order of first appearance.
    */
-  async *userActivity(range: DayRange, opts: RequestOptions = {}): AsyncGenerator<UserActivity> {
+  async *userActivity(
+    range: DayRange,
+    opts: PagedRequestOptions = {},
+  ): AsyncGenerator<UserActivity> {
     validateRange(range, this.#now());
     const chunks = chunkRange(range, MAX_RANGE_DAYS);
     if (chunks.length === 1) {
@@ -157,6 +227,20 @@ export class AnalyticsClient {
         }
       }
     }
+    // Each part was a safe integer, so a sum is exact unless it passed 2^53 − 1.
+    for (const u of byIdentity.values()) {
+      for (const counter in u.metrics) {
+        if (!(u.metrics[counter] <= Number.MAX_SAFE_INTEGER)) {
+          throw new UnrepresentableCounterError({
+            endpoint: ENDPOINTS["user-activity"].path,
+            scope: `${range.start} to ${range.end}`,
+            counter,
+            value: u.metrics[counter],
+            identity: u.identity,
+          });
+        }
+      }
+    }
     yield* byIdentity.values();
   }
 
@@ -167,7 +251,7 @@ export class AnalyticsClient {
    */
   async *editorLanguageRecords(
     date: Day,
-    opts: RequestOptions = {},
+    opts: PagedRequestOptions = {},
   ): AsyncGenerator<ActivityRecord> {
     validateDay(date, this.#now());
     const name = "daily-user-activity-by-editor-language";
@@ -175,7 +259,9 @@ export class AnalyticsClient {
     const pageSize = this.#pageSizes[name];
     yield* paginate({
       endpoint,
+      scope: date,
       pageSize,
+      bound: pageBound(opts.expectedIdentities, ITEMS_PER_IDENTITY[name], pageSize),
       fetchPage: async (cursor) => {
         const body = await this.#get(
           name,
@@ -191,7 +277,7 @@ export class AnalyticsClient {
             kind: id.kind,
             editor: r.editor || UNKNOWN_NAME,
             language: r.language || UNKNOWN_NAME,
-            metrics: this.#counters(endpoint, r.metrics),
+            metrics: this.#counters(endpoint, date, id.name, r.metrics),
           };
         });
         return { items, pagination: body.pagination, metadata: body.metadata };
@@ -199,20 +285,26 @@ export class AnalyticsClient {
     });
   }
 
-  /** Every editor-language record of `date` (all pages). */
-  async dayRecords(date: Day, opts: RequestOptions = {}): Promise<ActivityRecord[]> {
+  /**
+   * Every editor-language record of `date` (all pages). Pass the day's `dau-count` as
+   * `expectedIdentities` when known: it bounds the pages followed.
+   */
+  async dayRecords(date: Day, opts: PagedRequestOptions = {}): Promise<ActivityRecord[]> {
     const out: ActivityRecord[] = [];
     for await (const r of this.editorLanguageRecords(date, opts)) out.push(r);
     return out;
   }
 
-  #userActivityChunk(chunk: DayRange, opts: RequestOptions): AsyncGenerator<UserActivity> {
+  #userActivityChunk(chunk: DayRange, opts: PagedRequestOptions): AsyncGenerator<UserActivity> {
     const name = "user-activity";
     const endpoint = ENDPOINTS[name].path;
     const pageSize = this.#pageSizes[name];
+    const scope = `${chunk.start} to ${chunk.end}`;
     return paginate({
       endpoint,
+      scope,
       pageSize,
+      bound: pageBound(opts.expectedIdentities, ITEMS_PER_IDENTITY[name], pageSize),
       fetchPage: async (cursor) => {
         const body = await this.#get(
           name,
@@ -226,7 +318,7 @@ export class AnalyticsClient {
             identity: id.name,
             kind: id.kind,
             activeDays: u.active_days ?? 0,
-            metrics: this.#counters(endpoint, u.metrics),
+            metrics: this.#counters(endpoint, scope, id.name, u.metrics),
           };
         });
         return { items, pagination: body.pagination, metadata: body.metadata };
@@ -234,9 +326,21 @@ export class AnalyticsClient {
     });
   }
 
-  #counters(endpoint: string, raw: unknown): Counters {
+  /** The counters of one item; a value that cannot be counted exactly stops the run. */
+  #counters(endpoint: string, scope: string, identity: string | undefined, raw: unknown): Counters {
     const onIgnored = this.#onIgnored;
-    return parseCounters(raw, onIgnored && ((key, value) => onIgnored(endpoint, key, value)));
+    try {
+      return parseCounters(raw, onIgnored && ((key, value) => onIgnored(endpoint, key, value)));
+    } catch (e) {
+      if (!(e instanceof CounterValueError)) throw e;
+      throw new UnrepresentableCounterError({
+        endpoint,
+        scope,
+        counter: e.counter,
+        value: e.value,
+        identity,
+      });
+    }
   }
 
   /** GET one endpoint, refusing (as a bug) any parameter the endpoint does not document. */

@@ -3,16 +3,20 @@
  *
  * @module
  */
-import type { Counters } from "../model/metrics.ts";
+import { ServiceError } from "../errors.ts";
+import { type Counters, KNOWN_COUNTERS } from "../model/metrics.ts";
 import type { Day, DayData, IdentityKind } from "../model/types.ts";
+import { printable } from "../text.ts";
 import {
   addKnown,
   C,
   countersOf,
   hasCli,
+  interactions,
   KNOWN_COUNT,
   KNOWN_INDEX,
   type KnownSums,
+  linesAdded,
 } from "./features.ts";
 import { normalizeName } from "./names.ts";
 
@@ -142,6 +146,93 @@ export interface DayCells {
 }
 
 const N = KNOWN_COUNT;
+
+/**
+ * A sum of counters passed `Number.MAX_SAFE_INTEGER` (2^53 − 1): beyond it a double no longer
+ * holds every whole number, so the sum, and every number written from it, could be wrong. The
+ * run stops instead (exit 4: the service sent the values). The message names the counter (or
+ * the Copilot field summed from several), the day or range, and the identity when one
+ * identity's own sum is too large.
+ */
+export class CounterOverflowError extends ServiceError {
+  override name = "CounterOverflowError";
+  constructor(
+    readonly where: {
+      /** An Augment counter, or a Copilot field summed from several counters. */
+      readonly counter: string;
+      /** The day, or the range as `start to end`. */
+      readonly scope: string;
+      /** The identity whose own sum is too large; none when only the total is. */
+      readonly identity?: string;
+    },
+  ) {
+    const whose = where.identity === undefined
+      ? "the total of all identities"
+      : `the total of "${printable(where.identity)}"`;
+    const what = DERIVED_FROM[where.counter] === undefined
+      ? `counter "${printable(where.counter)}"`
+      : `"${where.counter}" (${DERIVED_FROM[where.counter]})`;
+    super(
+      `Cannot add up ${what} for ${where.scope}: ${whose} ` +
+        `passes ${Number.MAX_SAFE_INTEGER}, beyond what this tool can add exactly; the service ` +
+        `sent counts too large to be real: report it to Augment support`,
+    );
+  }
+}
+
+/** What each Copilot field summed from several counters adds up, for messages. */
+const DERIVED_FROM: Readonly<Record<string, string>> = {
+  user_initiated_interaction_count: "chat, agent and CLI messages",
+  loc_added_sum: "accepted completion and agent lines",
+};
+
+/** The Copilot fields summed from several counters, checked like the counters themselves. */
+const DERIVED: readonly [string, (s: KnownSums) => number][] = [
+  ["user_initiated_interaction_count", interactions],
+  ["loc_added_sum", linesAdded],
+];
+
+/**
+ * The first counter (or derived field) of `sums` and `unknown` beyond 2^53 − 1, if any. Every
+ * counter is a non-negative safe integer (checked when read), so every partial sum of a scope
+ * is at most its total, and a floating-point total is exact when it is at most 2^53 − 1 (and
+ * above it when the exact sum is): checking the largest sums once covers every smaller one.
+ */
+function overflowIn(
+  sums: KnownSums,
+  unknown: Readonly<Record<string, number>> | undefined,
+): string | undefined {
+  const max = Number.MAX_SAFE_INTEGER;
+  for (let k = 0; k < N; k++) if (!(sums[k] <= max)) return KNOWN_COUNTERS[k];
+  for (const [name, sum] of DERIVED) if (!(sum(sums) <= max)) return name;
+  if (unknown !== undefined) { for (const k in unknown) if (!(unknown[k] <= max)) return k; }
+  return undefined;
+}
+
+/**
+ * Throws {@link CounterOverflowError} when a sum of range totals passed 2^53 − 1. For the
+ * callers that add days together (a range's `augment` totals): call it once with the final
+ * totals — an identity's sums over the range are parts of them.
+ *
+ * @param totals every counter summed over the range (documented and unknown)
+ * @param scope the range, as it should read in the message (`2026-01-01 to 2026-03-31`)
+ */
+export function checkRangeTotals(totals: Readonly<Record<string, number>>, scope: string): void {
+  for (const counter in totals) {
+    if (!(totals[counter] <= Number.MAX_SAFE_INTEGER)) {
+      throw new CounterOverflowError({ counter, scope });
+    }
+  }
+}
+
+/** The error for a day whose totals overflowed: the counter, and the identity when it is one's. */
+function dayOverflow(day: Day, counter: string, identities: readonly IdentityDay[]): Error {
+  const derived = DERIVED.find(([name]) => name === counter)?.[1];
+  const culprit = identities.find((i) =>
+    !((derived ? derived(i.sums) : i.counters[counter] ?? 0) <= Number.MAX_SAFE_INTEGER)
+  );
+  return new CounterOverflowError({ counter, scope: day, identity: culprit?.name });
+}
 
 /**
  * Columns of cells: one cell per (identity, editor, language) after normalizing; at most one
@@ -468,6 +559,9 @@ function summarize(day: DayData, cells: Cells, m: Merged, idSums: Float64Array):
   identities.sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0
   );
+  // Once a day, on the largest sums (see overflowIn): no check per addition.
+  const overflow = overflowIn(totalSums, dayUnknown);
+  if (overflow !== undefined) throw dayOverflow(day.day, overflow, identities);
 
   const editors = editorNames.names.map((name, e) =>
     editorCounts.summary(e, name, editorSums.subarray(e * N, e * N + N))

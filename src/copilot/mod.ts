@@ -3,7 +3,13 @@
  *
  * @module
  */
-export { analyzeDay, DayAnalyzer, IdentityParts } from "./analyze.ts";
+export {
+  analyzeDay,
+  checkRangeTotals,
+  CounterOverflowError,
+  DayAnalyzer,
+  IdentityParts,
+} from "./analyze.ts";
 export type {
   DayAnalysis,
   DayCells,
@@ -21,5 +27,5 @@ export { toEntityDayTotal, toEntityReport } from "./entity_report.ts";
 export { toUserRows, UserRows } from "./user_rows.ts";
 export type { UserRowPeriod } from "./user_rows.ts";
 export { userIdOf } from "./user_id.ts";
-export { normalizeName } from "./names.ts";
+export { CLI_EDITOR, isCliEditor, normalizeName } from "./names.ts";
 export type * from "./types.ts";

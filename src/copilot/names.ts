@@ -13,3 +13,18 @@ export function normalizeName(name: string | null | undefined): string {
   const n = name.trim().toLowerCase();
   return n === "" ? "unknown" : n;
 }
+
+/**
+ * The Copilot (normalized) name of Augment's command-line agent as an editor: the service and
+ * the simulator send `CLI`, in any case.
+ */
+export const CLI_EDITOR = "cli";
+
+/**
+ * Whether a normalized editor name is the CLI. The CLI is not an IDE: its records count in
+ * `totals_by_cli`, the `copilot_cli` feature rows and every total, never in `totals_by_ide`
+ * (Format C) or `editors[]` (Format B), as in GitHub's own reports.
+ */
+export function isCliEditor(name: string): boolean {
+  return name === CLI_EDITOR;
+}

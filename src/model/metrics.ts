@@ -70,9 +70,45 @@ export function emptyCounters(): Counters {
 }
 
 /**
- * Reads a raw `metrics` value leniently: missing or null counters are 0, numeric strings are
- * numbers, unknown numeric counters are kept. Values that are not numbers (objects, words)
- * are reported through `onIgnored` and not counted.
+ * A counter value that cannot be counted exactly: negative, not finite, beyond
+ * `Number.MAX_SAFE_INTEGER` (2^53 − 1, where doubles stop holding every whole number), or —
+ * for the sixteen documented counters, which are counts — not a whole number. A decimal
+ * string is judged by the number it spells.
+ */
+export class CounterValueError extends RangeError {
+  override name = "CounterValueError";
+  constructor(
+    /** The counter's name. */
+    readonly counter: string,
+    /** The value as received (a number or a decimal string). */
+    readonly value: number | string,
+  ) {
+    super(
+      `Counter "${counter}" is ${describeValue(value)}: expected a whole number from 0 to ` +
+        `${Number.MAX_SAFE_INTEGER}`,
+    );
+  }
+}
+
+/** A counter value as a message shows it: numbers as JavaScript prints them, strings quoted. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "number") return String(value);
+  const text = typeof value === "string" ? value : String(value);
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+/** A decimal number, as a string: optional sign, digits, fraction and exponent. */
+const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/**
+ * Reads a raw `metrics` value: missing or null counters are 0, decimal strings are numbers,
+ * unknown counters are kept. Values that are not numbers at all (objects, words, booleans) are
+ * reported through `onIgnored` and not counted.
+ *
+ * A number (or decimal string) that cannot be summed exactly throws {@link CounterValueError}:
+ * negative, not finite, above `Number.MAX_SAFE_INTEGER`, or a fraction in one of the sixteen
+ * documented counters (they are counts). An unknown counter may be fractional (the service's
+ * documentation does not say what a future counter holds); it is kept as sent.
  */
 export function parseCounters(
   raw: unknown,
@@ -84,15 +120,22 @@ export function parseCounters(
     onIgnored?.("metrics", raw);
     return out as Counters;
   }
-  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    if (value === null || value === undefined) continue;
-    const n = typeof value === "number"
-      ? value
-      : typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))
-      ? Number(value)
-      : NaN;
-    if (Number.isFinite(n)) out[key] = n;
-    else onIgnored?.(key, value);
+  const m = raw as Record<string, unknown>;
+  for (const key in m) {
+    const value = m[key];
+    let n: number;
+    if (typeof value === "number") n = value;
+    else if (value === null || value === undefined) continue;
+    else if (typeof value === "string" && DECIMAL.test(value)) n = Number(value);
+    else {
+      onIgnored?.(key, value);
+      continue;
+    }
+    // One comparison pair for the common case: a whole number in range.
+    if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER) || (n % 1 !== 0 && KNOWN_SET.has(key))) {
+      throw new CounterValueError(key, value as number | string);
+    }
+    out[key] = n;
   }
   return out as Counters;
 }

@@ -7,7 +7,7 @@
  */
 import { addDays, dayToEpochMs, eachDay } from "../model/dates.ts";
 import { generateDayRecords } from "./data.ts";
-import type { Faults, SimMetrics, SimRecord } from "./types.ts";
+import type { Faults, SimMetrics, SimRecord, WireMetrics } from "./types.ts";
 
 /** The undocumented counter added under the `unknownCounters` fault. */
 export const UNKNOWN_COUNTER = "next_edit_suggestions";
@@ -31,12 +31,20 @@ function addInto(a: SimMetrics, b: SimMetrics): SimMetrics {
   return a;
 }
 
-/** The metrics as sent: under `missingCounters`, without zero counters and suggested lines. */
-export function wireMetrics(m: SimMetrics, faults: Faults): SimMetrics {
-  if (!faults.missingCounters) return { ...m };
-  const out: SimMetrics = {};
-  for (const [k, v] of Object.entries(m)) {
-    if (v !== 0 && k !== "completions_suggested_lines_of_code") out[k] = v;
+/**
+ * The metrics as sent: under `missingCounters`, without zero counters and suggested lines;
+ * under `bigCounters`, with that value for a positive `completions_count`.
+ */
+export function wireMetrics(m: SimMetrics, faults: Faults): WireMetrics {
+  let out: WireMetrics = { ...m };
+  if (faults.missingCounters) {
+    out = {};
+    for (const [k, v] of Object.entries(m)) {
+      if (v !== 0 && k !== "completions_suggested_lines_of_code") out[k] = v;
+    }
+  }
+  if (faults.bigCounters !== undefined && m.completions_count > 0) {
+    out.completions_count = faults.bigCounters;
   }
   return out;
 }
@@ -111,8 +119,8 @@ export class ServedData {
    * `daily-usage`: the sum of each day's records; days without records omitted (and, under
    * `dailyUsageDrift`, some days off by one or missing).
    */
-  dailyUsage(start: string, end: string): { date: string; metrics: SimMetrics }[] {
-    const out: { date: string; metrics: SimMetrics }[] = [];
+  dailyUsage(start: string, end: string): { date: string; metrics: WireMetrics }[] {
+    const out: { date: string; metrics: WireMetrics }[] = [];
     for (const date of eachDay(start, end)) {
       const records = this.records(date);
       if (!records.length) continue;

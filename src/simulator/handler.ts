@@ -209,11 +209,14 @@ function page<T>(
   if (query.cursor !== undefined) {
     const decoded = decodeCursor(query.cursor, fingerprint);
     if ("error" in decoded) throw new InvalidArgument(decoded.error);
-    if (decoded.offset > items.length) throw new InvalidArgument("invalid cursor");
+    if (decoded.offset > items.length && !faults.endlessCursor) {
+      throw new InvalidArgument("invalid cursor");
+    }
     offset = decoded.offset;
   }
   const end = offset + size;
-  const hasMore = end < items.length;
+  // Under `endlessCursor`, there is always more: empty pages, each with a new cursor.
+  const hasMore = end < items.length || faults.endlessCursor === true;
   return {
     items: items.slice(offset, end),
     pagination: {

@@ -12,6 +12,7 @@ export {
   SIMULATOR_TOKEN,
   type SimulatorOptions,
   type SimulatorStats,
+  type WireMetrics,
 } from "./types.ts";
 export { createSimulatorHandler, type SimulatorHandler } from "./handler.ts";
 export { type ListenOptions, startSimulator } from "./server.ts";

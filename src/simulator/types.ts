@@ -30,6 +30,18 @@ export interface Faults {
    * 5, `completions_count` is 1 higher; days of the month divisible by 7 are missing.
    */
   dailyUsageDrift?: boolean;
+  /**
+   * Every positive `completions_count` is sent as this value instead, by every endpoint that
+   * sends counters (records, `daily-usage`, `user-activity`): a value no client can count
+   * exactly (`1e308`, `2 ** 63`, the string `"9007199254740993"`), or a safe one whose sums are
+   * not (`2 ** 52`).
+   */
+  bigCounters?: number | string;
+  /**
+   * Paginated lists never end: past the last item every page is empty, with `has_more: true`
+   * and a fresh cursor (one that never repeats).
+   */
+  endlessCursor?: boolean;
 }
 
 /** How the simulator behaves. */
@@ -76,8 +88,11 @@ export interface Simulator extends AsyncDisposable {
   shutdown(): Promise<void>;
 }
 
-/** The metrics object of one record as served: counter name → integer. */
+/** The metrics object of one record as generated: counter name → integer. */
 export type SimMetrics = Record<string, number>;
+
+/** The metrics object as sent: under the `bigCounters` fault a value may be a string. */
+export type WireMetrics = Record<string, number | string>;
 
 /** One editor-language record, in the wire shape of `daily-user-activity-by-editor-language`. */
 export interface SimRecord {

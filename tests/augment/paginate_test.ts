@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { type Page, pageLimitFromMetadata, paginate } from "../../src/augment/paginate.ts";
+import {
+  DEFAULT_MAX_PAGES,
+  type Page,
+  PAGE_MARGIN,
+  pageBound,
+  pageLimitFromMetadata,
+  paginate,
+} from "../../src/augment/paginate.ts";
 import { ServiceError } from "../../src/errors.ts";
 
 /** A page source from a fixed list of pages; records the cursors it was asked for. */
@@ -130,4 +137,104 @@ Deno.test("pageLimitFromMetadata() allows the implied pages plus a margin", () =
   assert.equal(pageLimitFromMetadata({ total_record_count: 0 }, 100), 4);
   assert.equal(pageLimitFromMetadata({ total_user_count: 250 }, 100), 6);
   assert.equal(pageLimitFromMetadata({ total_record_count: 10_000 }, 100), 110);
+});
+
+/** A source whose cursor never repeats and never ends; counts the pages asked for. */
+function endless(metadata?: Page<number>["metadata"]) {
+  let asked = 0;
+  return {
+    get asked() {
+      return asked;
+    },
+    fetchPage: () => {
+      asked++;
+      return Promise.resolve<Page<number>>({
+        items: [asked],
+        pagination: { next_cursor: `c${asked}`, has_more: true },
+        metadata,
+      });
+    },
+  };
+}
+
+async function drain(it: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of it) { /* drain */ }
+}
+
+Deno.test("pageBound() allows the pages the identities can fill, plus a margin", () => {
+  assert.equal(PAGE_MARGIN, 5);
+  assert.deepEqual(pageBound(12, 64, 100), { pages: 8 + 5, basis: "12 active identities" });
+  assert.deepEqual(pageBound(1, 1, 250), { pages: 1 + 5, basis: "1 active identity" });
+  assert.deepEqual(pageBound(0, 64, 100), { pages: 5, basis: "0 active identities" });
+  assert.equal(pageBound(undefined, 64, 100), undefined);
+  assert.equal(pageBound(-1, 64, 100), undefined);
+  assert.equal(pageBound(1.5, 64, 100), undefined);
+});
+
+Deno.test("paginate() stops a never-ending cursor at the caller's bound, naming endpoint, day and pages", async () => {
+  const src = endless();
+  await assert.rejects(
+    drain(paginate({
+      endpoint: "/x",
+      scope: "2026-03-17",
+      pageSize: 100,
+      fetchPage: src.fetchPage,
+      bound: pageBound(12, 64, 100),
+    })),
+    (err) => {
+      assert.ok(err instanceof ServiceError);
+      assert.equal(
+        err.message,
+        'Cannot page through "/x" for 2026-03-17: the service still had more after 13 pages, ' +
+          "more than the 13 pages its own counts imply (12 active identities); try again " +
+          "later, or report it if it persists",
+      );
+      assert.equal(err.details.attempts, 13);
+      return true;
+    },
+  );
+  assert.equal(src.asked, 13);
+});
+
+Deno.test("paginate() follows the metadata's totals when they allow more than the bound", async () => {
+  const src = endless({ total_record_count: 2_000 });
+  await assert.rejects(
+    drain(paginate({
+      endpoint: "/x",
+      pageSize: 100,
+      fetchPage: src.fetchPage,
+      bound: pageBound(1, 1, 100),
+    })),
+    /more than the 23 pages its totals imply/,
+  );
+  assert.equal(src.asked, 23);
+});
+
+Deno.test("paginate() stops at DEFAULT_MAX_PAGES when nothing says how many pages to expect", async () => {
+  const src = endless();
+  await assert.rejects(
+    drain(paginate({ endpoint: "/x", scope: "2026-03-17", pageSize: 100, ...src })),
+    (err) => {
+      assert.ok(err instanceof ServiceError);
+      assert.match(
+        err.message,
+        /^Cannot page through "\/x" for 2026-03-17: the service still had more after 1000 pages, more than 1000 pages, with no count to say how many to expect; /,
+      );
+      return true;
+    },
+  );
+  assert.equal(src.asked, DEFAULT_MAX_PAGES);
+});
+
+Deno.test("paginate() reads a series that ends within the bound in full", async () => {
+  const list: Page<number>[] = Array.from({ length: 13 }, (_, i) => ({
+    items: [i],
+    pagination: i < 12 ? { next_cursor: `c${i}`, has_more: true } : { next_cursor: "" },
+  }));
+  const src = pages(list);
+  const items: number[] = [];
+  for await (
+    const n of paginate({ endpoint: "/x", pageSize: 100, ...src, bound: pageBound(12, 64, 100) })
+  ) items.push(n);
+  assert.equal(items.length, 13);
 });

@@ -207,3 +207,62 @@ Deno.test("dailyUsageDrift: daily-usage is 1 off on days ≡ 0 (mod 5) and missi
     assert.deepEqual(byDate.get(d.date), expected, d.date);
   }
 });
+
+Deno.test("bigCounters: every positive completions_count is sent as the value, in every endpoint", async () => {
+  await using sim = await startSimulator({
+    now: () => NOW,
+    rateLimit: false,
+    faults: { bigCounters: 1e308 },
+  });
+  const res = await fetch(`${sim.url}/analytics/v0/${EL}?date=2026-11-10&page_size=100`, {
+    headers: AUTH,
+  });
+  const text = await res.text();
+  assert.equal(res.status, 200);
+  assert.match(text, /"completions_count":1e\+308/);
+  const records = JSON.parse(text).records;
+  const expected = generateDayRecords(1, 25, "2026-11-10");
+  records.forEach((r: { metrics: Record<string, number> }, i: number) => {
+    const sent = expected[i].metrics.completions_count;
+    assert.equal(r.metrics.completions_count, sent > 0 ? 1e308 : 0);
+    assert.equal(r.metrics.chat_messages, expected[i].metrics.chat_messages);
+  });
+  assert.ok(expected.some((r) => r.metrics.completions_count === 0), "zeros stay zeros");
+  const usage = await get(sim.url, "daily-usage", {});
+  assert.ok(
+    usage.body.daily_usage.every((d: { metrics: Record<string, number> }) =>
+      d.metrics.completions_count === 1e308
+    ),
+  );
+  sim.faults = { bigCounters: "9007199254740993" };
+  const ua = await get(sim.url, "user-activity", { page_size: 100 });
+  assert.ok(
+    ua.body.users.some((u: { metrics: Record<string, unknown> }) =>
+      u.metrics.completions_count === "9007199254740993"
+    ),
+  );
+});
+
+Deno.test("endlessCursor: past the last item, empty pages with has_more and new cursors", async () => {
+  await using sim = await startSimulator({
+    now: () => NOW,
+    rateLimit: false,
+    faults: { endlessCursor: true },
+  });
+  const params = { date: "2026-11-10", page_size: 100 };
+  const cursors = new Set<string>();
+  let cursor: string | undefined;
+  const items = [];
+  for (let page = 0; page < 12; page++) {
+    const r = await get(sim.url, EL, cursor ? { ...params, cursor } : params);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.pagination.has_more, true);
+    cursor = r.body.pagination.next_cursor as string;
+    assert.ok(cursor && !cursors.has(cursor), "a new cursor every page");
+    cursors.add(cursor);
+    items.push(...r.body.records);
+  }
+  assert.equal(items.length, generateDayRecords(1, 25, "2026-11-10").length);
+  const dau = await get(sim.url, "dau", { date: "2026-11-10" });
+  assert.equal(dau.body.pagination.has_more, true);
+});
