@@ -5,6 +5,7 @@
  */
 import type { DayAnalysis } from "./analyze.ts";
 import { C, chatTurns, hasCompletions } from "./features.ts";
+import { isCliEditor } from "./names.ts";
 import type {
   AugmentDayExtension,
   CopilotMetricsDay,
@@ -25,12 +26,13 @@ export function augmentDayExtension(a: DayAnalysis): AugmentDayExtension {
 /**
  * Format B, with the `augment` extension. A language or editor entry appears only where it
  * has activity for that section (any completion counter for completions, chat or IDE-agent
- * messages for chat); every editor and chat entry has the single model `default`.
+ * messages for chat); every editor and chat entry has the single model `default`. The CLI is
+ * not an IDE: it is never in `editors[]` (its counters are in the `augment` extension).
  */
 export function toMetricsDay(a: DayAnalysis): CopilotMetricsDay {
   const modelLanguages = new Map<string, MetricsCompletionModelLanguage[]>();
   for (const p of a.editorLanguages) {
-    if (!hasCompletions(p.sums)) continue;
+    if (isCliEditor(p.editor) || !hasCompletions(p.sums)) continue;
     let list = modelLanguages.get(p.editor);
     if (list === undefined) modelLanguages.set(p.editor, list = []);
     list.push({
@@ -45,6 +47,7 @@ export function toMetricsDay(a: DayAnalysis): CopilotMetricsDay {
   const completionEditors: MetricsCompletionEditor[] = [];
   const chatEditors: MetricsChatEditor[] = [];
   for (const e of a.editors) {
+    if (isCliEditor(e.name)) continue;
     if (hasCompletions(e.sums)) {
       completionEditors.push({
         name: e.name,

@@ -15,6 +15,7 @@ import {
   type KnownSums,
   linesAdded,
 } from "./features.ts";
+import { isCliEditor } from "./names.ts";
 import type {
   CliTotals,
   CopilotFeature,
@@ -144,10 +145,21 @@ export function cliTotals(s: KnownSums): CliTotals {
 }
 
 /**
+ * `totals_by_ide`: a row per editor but the CLI, which is not an IDE (its activity is in
+ * `totals_by_cli` and the `copilot_cli` feature rows, as in GitHub's reports; listed here too,
+ * consumers such as copilot-metrics-viewer would show it twice and count one IDE too many).
+ */
+export function ideRows(editors: readonly NamedSums[]): IdeTotals[] {
+  const rows: IdeTotals[] = [];
+  for (const e of editors) if (!isCliEditor(e.name)) rows.push(ideRow(e.name, e.sums));
+  return rows;
+}
+
+/**
  * The breakdown lists of a row, from its sums and its sums per editor and per language.
- * Every editor is listed in `totals_by_ide` (GitHub's viewer shows no completions or chat
- * for a day whose IDE list is empty); all-zero feature rows are left out; the model lists
- * are empty; `totals_by_cli` is present only with CLI activity.
+ * Every IDE is listed in `totals_by_ide` (GitHub's viewer shows no completions or chat
+ * for a day whose IDE list is empty), the CLI never ({@link ideRows}); all-zero feature rows
+ * are left out; the model lists are empty; `totals_by_cli` is present only with CLI activity.
  */
 export function reportBreakdowns(
   total: KnownSums,
@@ -155,7 +167,7 @@ export function reportBreakdowns(
   languages: readonly NamedSums[],
 ): ReportBreakdowns {
   const parts: ReportBreakdowns = {
-    totals_by_ide: editors.map((e) => ideRow(e.name, e.sums)),
+    totals_by_ide: ideRows(editors),
     totals_by_feature: featureRows(total),
     totals_by_language_feature: languageFeatureRows(languages),
     totals_by_language_model: [],

@@ -123,7 +123,9 @@ Deno.test("toEntityDayTotal() adds totals_by_cli and CLI users only when there w
   const c = toEntityDayTotal(a, W, "e");
   assert.deepEqual(c.totals_by_cli, { request_count: 7, prompt_count: 3 });
   assert.equal(c.daily_active_cli_users, 1);
-  assert.deepEqual(c.totals_by_ide.map((i) => i.ide), ["cli", "vscode"]);
+  // The CLI is not an IDE: its activity is in totals_by_cli and copilot_cli only.
+  assert.deepEqual(c.totals_by_ide.map((i) => i.ide), ["vscode"]);
+  assert.equal(c.user_initiated_interaction_count, 8);
   assert.deepEqual(c.totals_by_feature.map((f) => f.feature), [
     "chat_panel_ask_mode",
     "copilot_cli",

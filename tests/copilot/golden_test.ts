@@ -214,8 +214,8 @@ Deno.test("toEntityDayTotal() writes the hand-computed Format C day row", () => 
     loc_suggested_to_delete_sum: 0,
     loc_added_sum: 76,
     loc_deleted_sum: 0,
+    // The CLI (bot's 7 messages, 18 lines) is not an IDE: totals_by_cli and copilot_cli only.
     totals_by_ide: [
-      { ide: "cli", ...ZERO7, user_initiated_interaction_count: 7, loc_added_sum: 18 },
       {
         ide: "jetbrains",
         ...ZERO7,
@@ -397,8 +397,9 @@ Deno.test("toUserRows() writes the hand-computed Format C user rows", () => {
   assert.equal(bot.user_id, 4282294865047487);
   assert.equal(bot.user_initiated_interaction_count, 7);
   assert.equal(bot.loc_added_sum, 18);
-  assert.deepEqual(bot.totals_by_ide, [
-    { ide: "cli", ...ZERO7, user_initiated_interaction_count: 7, loc_added_sum: 18 },
+  assert.deepEqual(bot.totals_by_ide, []);
+  assert.deepEqual(bot.totals_by_feature, [
+    { feature: "copilot_cli", ...ZERO7, user_initiated_interaction_count: 7, loc_added_sum: 18 },
   ]);
   assert.deepEqual(bot.totals_by_cli, { request_count: 7, prompt_count: 2 });
   assert.deepEqual([bot.used_chat, bot.used_agent, bot.used_cli], [false, false, true]);
@@ -417,4 +418,59 @@ Deno.test("toUserRows() leaves the period keys out of 1-day rows", () => {
   const rows = toUserRows(analyzeDay(GOLDEN), "ent-1");
   assert.equal("report_start_day" in rows[0], false);
   assert.equal("report_end_day" in rows[0], false);
+});
+
+// A CLI record that also carries completion and chat counters (not seen from the service, but
+// nothing it sends may be lost): still no IDE, and every counter still reaches the totals.
+const CLI_WITH_EVERYTHING: DayData = {
+  day: "2026-04-25",
+  records: [
+    rec("carol@x.com", "cli", "Go", {
+      completions_count: 4,
+      completions_accepted: 1,
+      completions_lines_of_code: 2,
+      completions_suggested_lines_of_code: 3,
+      chat_messages: 5,
+      cli_agent_interactive_messages: 6,
+      cli_agent_interactive_lines_of_code: 9,
+    }),
+    rec("dan@x.com", "JetBrains", "Go", { chat_messages: 1 }),
+  ],
+};
+
+Deno.test("the CLI is listed in no IDE list of Format B or C, and loses no counter", () => {
+  const a = analyzeDay(CLI_WITH_EVERYTHING);
+  const b = toMetricsDay(a);
+  assert.deepEqual(b.copilot_ide_code_completions.editors, []);
+  assert.deepEqual(b.copilot_ide_chat.editors.map((e) => e.name), ["jetbrains"]);
+  assert.equal(b.copilot_ide_chat.editors[0].models[0].total_chats, 1);
+  assert.equal(b.augment.metrics.completions_count, 4);
+  assert.equal(b.augment.metrics.chat_messages, 6);
+  assert.equal(b.augment.metrics.cli_agent_interactive_messages, 6);
+
+  const window = { weekly: 2, monthly: 2, monthlyChat: 2, monthlyAgent: 1, complete: true };
+  const c = toEntityDayTotal(a, window, "ent-1");
+  assert.deepEqual(c.totals_by_ide, [
+    { ide: "jetbrains", ...ZERO7, user_initiated_interaction_count: 1 },
+  ]);
+  // Top-level counters and feature rows still hold the CLI's counters.
+  assert.equal(c.user_initiated_interaction_count, 12);
+  assert.equal(c.code_generation_activity_count, 4);
+  assert.equal(c.loc_added_sum, 11);
+  assert.deepEqual(
+    c.totals_by_feature.map((f) => [f.feature, f.user_initiated_interaction_count]),
+    [
+      ["code_completion", 0],
+      ["chat_panel_ask_mode", 6],
+      ["copilot_cli", 6],
+    ],
+  );
+  assert.deepEqual(c.totals_by_cli, { request_count: 6, prompt_count: 6 });
+  assert.equal(c.daily_active_cli_users, 1);
+
+  const carol = toUserRows(a, "ent-1")[0];
+  assert.equal(carol.user_login, "carol@x.com");
+  assert.deepEqual(carol.totals_by_ide, []);
+  assert.equal(carol.user_initiated_interaction_count, 11);
+  assert.deepEqual(carol.totals_by_cli, { request_count: 6, prompt_count: 6 });
 });

@@ -27,6 +27,16 @@ function recordTotals(day: DayData): Record<string, number> {
   return t;
 }
 
+/** Whether a record's editor is the CLI (any case, spaces around), read from the input. */
+function isCli(r: { editor: string }): boolean {
+  return r.editor.trim().toLowerCase() === "cli";
+}
+
+/** {@link recordTotals} over the records of IDEs (every editor but the CLI). */
+function ideTotals(day: DayData): Record<string, number> {
+  return recordTotals({ ...day, records: day.records.filter((r) => !isCli(r)) });
+}
+
 function randomDays(seed: number): DayData[] {
   const rnd = prng(seed);
   const out: DayData[] = [];
@@ -38,9 +48,10 @@ function randomDays(seed: number): DayData[] {
   return out;
 }
 
-Deno.test("Format B languages sum to the day's completion counters, for 300 random days", () => {
+Deno.test("Format B editors sum to the day's IDE completion and chat counters, for 300 random days", () => {
   for (const day of randomDays(1)) {
-    const t = recordTotals(day);
+    // The CLI is not an IDE: Format B's editors hold every record but the CLI's.
+    const t = ideTotals(day);
     const b = toMetricsDay(analyzeDay(day));
     const langs = b.copilot_ide_code_completions.editors.flatMap((e) =>
       e.models.flatMap((m) => m.languages)
@@ -77,11 +88,24 @@ Deno.test("Format A and C completion numbers equal the day's counters, for 300 r
     assert.equal(sumOf(completion, "code_generation_activity_count"), t.completions_count);
     assert.equal(sumOf(completion, "code_acceptance_activity_count"), t.completions_accepted);
     assert.equal(sumOf(completion, "loc_added_sum"), t.completions_lines_of_code);
-    // Top-level counters are the sums of the feature rows and of the IDE rows.
+    // Top-level counters are the sums of the feature rows, and of the IDE rows plus the CLI's
+    // records (the CLI is not an IDE).
+    assert.ok(c.totals_by_ide.every((r) => r.ide !== "cli"));
+    const cli = recordTotals({ ...day, records: day.records.filter(isCli) });
+    const cliInteractions = cli.chat_messages + cli.ide_agent_messages +
+      cli.remote_agent_messages + cli.cli_agent_interactive_messages +
+      cli.cli_agent_non_interactive_messages;
+    const cliLines = cli.completions_lines_of_code + cli.ide_agent_lines_of_code +
+      cli.remote_agent_lines_of_code + cli.cli_agent_interactive_lines_of_code +
+      cli.cli_agent_non_interactive_lines_of_code;
     for (const key of ["user_initiated_interaction_count", "loc_added_sum"] as const) {
       assert.equal(sumOf(c.totals_by_feature, key), c[key]);
-      assert.equal(sumOf(c.totals_by_ide, key), c[key]);
     }
+    assert.equal(
+      sumOf(c.totals_by_ide, "user_initiated_interaction_count") + cliInteractions,
+      c.user_initiated_interaction_count,
+    );
+    assert.equal(sumOf(c.totals_by_ide, "loc_added_sum") + cliLines, c.loc_added_sum);
     assert.equal(
       c.user_initiated_interaction_count,
       t.chat_messages + t.ide_agent_messages + t.remote_agent_messages +
