@@ -87,6 +87,8 @@ export async function runSync(o: {
   if (plan.fetchDays.length > 0) {
     const dau = new Map<Day, number>();
     const usage = new Map<Day, Counters>();
+    // A day's dau-count bounds its pages only when the day was final before it was counted.
+    const countedAt = o.now();
     for (const window of coverDays(plan.fetchDays)) {
       for (const [d, n] of await client.dauCount(window, { signal })) dau.set(d, n);
       for (const [d, c] of await client.dailyUsage(window, { signal })) usage.set(d, c);
@@ -100,7 +102,8 @@ export async function runSync(o: {
         requests: o.requests(),
         item: day,
       });
-      const records = await client.dayRecords(day, { signal });
+      const expectedIdentities = isPublishedAt(day, countedAt) ? dau.get(day) : undefined;
+      const records = await client.dayRecords(day, { signal, expectedIdentities });
       const fetchedAt = o.now();
       const data: DayData = { day, records, dauCount: dau.get(day), usage: usage.get(day) };
       recordsOn.set(day, records.length);

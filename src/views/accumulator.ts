@@ -10,6 +10,7 @@
  */
 import {
   ActiveWindow,
+  checkRangeTotals,
   type DayAnalysis,
   DayAnalyzer,
   type EntityDayTotal,
@@ -116,6 +117,7 @@ class TargetState {
     const totals: Record<string, number> = {};
     KNOWN_COUNTERS.forEach((name, k) => totals[name] = this.totalSums[k]);
     Object.assign(totals, this.totalUnknown);
+    checkRangeTotals(totals, `${this.target.range.start} to ${this.target.range.end}`);
     const userActivity: UserActivity[] = [...this.activity.values()]
       .sort((x, y) => cmp(x.identity, y.identity) || cmp(x.kind, y.kind))
       .map((a) => ({

@@ -14,6 +14,7 @@ import {
 } from "../../src/copilot/mod.ts";
 import { exitCodeOf } from "../../src/errors.ts";
 import type { ActivityRecord } from "../../src/model/types.ts";
+import { RangeAccumulator } from "../../src/views/accumulator.ts";
 import { rec } from "./_helpers.ts";
 
 const DAY = "2026-04-25";
@@ -117,4 +118,29 @@ Deno.test("checkRangeTotals() passes 2^53 − 1 and stops above it, naming count
   );
   assert.throws(() => checkRangeTotals({ a: Infinity }, "r"), CounterOverflowError);
   assert.throws(() => checkRangeTotals({ a: NaN }, "r"), CounterOverflowError);
+});
+
+Deno.test("a range whose days each sum exactly but whose total passes 2^53 − 1 stops its report", () => {
+  const range = { start: "2026-04-24", end: DAY };
+  const target = { name: "latest", dir: "latest", range, extraCounters: [] };
+  const acc = new RangeAccumulator({ enterpriseId: "e", targets: [target] });
+  const meta = { final: true, fingerprint: "f" };
+  const first = acc.day({
+    day: range.start,
+    records: [rec("a@x.com", "VSCode", "Go", { chat_messages: HALF }, "user", range.start)],
+  }, meta);
+  assert.equal(first.facts.entityRow.user_initiated_interaction_count, HALF);
+  assert.throws(
+    () =>
+      acc.day({
+        day: DAY,
+        records: [rec("b@x.com", "VSCode", "Go", { chat_messages: HALF }, "user", DAY)],
+      }, meta),
+    (e) => {
+      assert.ok(e instanceof CounterOverflowError);
+      assert.equal(exitCodeOf(e), 4);
+      assert.deepEqual(e.where, { counter: "chat_messages", scope: `${range.start} to ${DAY}` });
+      return true;
+    },
+  );
 });
