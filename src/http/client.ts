@@ -1,7 +1,9 @@
 /**
- * The HTTP client: a paced, retrying JSON GET with the Bearer token.
+ * The HTTP client: a paced, retrying JSON GET (and POST, for read-only queries) with the
+ * Bearer token.
  *
- * Every attempt takes a pacing token first. 429, 500, 502, 503, 504, connection failures and
+ * Every attempt takes a pacing token first, from its endpoint's bucket (endpoints with a rate
+ * limit of their own have their own bucket; see {@link EndpointBucket}). 429, 500, 502, 503, 504, connection failures and
  * time-outs are retried with exponential backoff (1, 2, 4, 8, 16 s, jittered; `Retry-After`
  * honoured when it asks for longer); a body that is not the expected JSON is retried once.
  * 401 and 403 become {@link AuthError}, everything else that fails {@link ServiceError}.
@@ -13,7 +15,7 @@ import type { z } from "zod";
 import { AuthError, ServiceError } from "../errors.ts";
 import { NAME, VERSION } from "../version.ts";
 import { systemClock } from "./clock.ts";
-import { TokenBucket } from "./pacing.ts";
+import { BucketRouter, type EndpointBucket, TokenBucket } from "./pacing.ts";
 import type { Clock, JsonGetter, QueryParams, RequestStats } from "./types.ts";
 import { printable } from "../text.ts";
 
@@ -45,6 +47,8 @@ export interface HttpClientOptions {
   readonly ratePerMinute: number;
   /** Pacing: requests allowed at once. */
   readonly burst: number;
+  /** Endpoints paced by buckets of their own instead (e.g. the credits endpoints). */
+  readonly buckets?: readonly EndpointBucket[];
   /** Time source for pacing and backoff; the system clock by default. */
   readonly clock?: Clock;
   /** Random numbers in [0, 1) for the jitter; `Math.random` by default. */
@@ -97,6 +101,12 @@ interface Transient {
   readonly cause?: unknown;
 }
 
+/** Method and JSON body of a request. */
+interface RequestInit_ {
+  readonly method: "GET" | "POST";
+  readonly body?: string;
+}
+
 type Attempt<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly transient: Transient };
@@ -116,7 +126,7 @@ export class HttpClient implements JsonGetter {
   readonly #random: () => number;
   readonly #onRetry?: (info: RetryInfo) => void;
   readonly #refusedTokenHint: string;
-  readonly #bucket: TokenBucket;
+  readonly #buckets: BucketRouter;
 
   constructor(options: HttpClientOptions) {
     this.#base = options.baseUrl.replace(/\/+$/, "");
@@ -129,11 +139,15 @@ export class HttpClient implements JsonGetter {
     this.#onRetry = options.onRetry;
     this.#refusedTokenHint = options.refusedTokenHint ??
       "check AUGMENT_API_TOKEN or run `augment-metrics auth login`";
-    this.#bucket = new TokenBucket({
-      ratePerMinute: options.ratePerMinute,
-      burst: options.burst,
-      clock: this.#clock,
-    });
+    this.#buckets = new BucketRouter(
+      new TokenBucket({
+        ratePerMinute: options.ratePerMinute,
+        burst: options.burst,
+        clock: this.#clock,
+      }),
+      options.buckets,
+      this.#clock,
+    );
   }
 
   /** See {@link JsonGetter.getJson}. */
@@ -143,21 +157,46 @@ export class HttpClient implements JsonGetter {
     schema: z.ZodType<T>,
     options: { signal?: AbortSignal } = {},
   ): Promise<T> {
-    const { signal } = options;
     const url = new URL(this.#base + path);
     for (const [k, v] of Object.entries(params)) {
       if (v !== undefined) url.searchParams.set(k, String(v));
     }
+    return await this.#request(url, { method: "GET" }, schema, options.signal);
+  }
+
+  /**
+   * POST `body` as JSON to `path` — a read-only query such as `cost-analytics` — paced by the
+   * endpoint's bucket, retried and validated like {@link getJson}.
+   */
+  async postJson<T>(
+    path: string,
+    body: unknown,
+    schema: z.ZodType<T>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<T> {
+    const url = new URL(this.#base + path);
+    const init = { method: "POST", body: JSON.stringify(body) } as const;
+    return await this.#request(url, init, schema, options.signal);
+  }
+
+  /** The paced, retrying loop of one request. */
+  async #request<T>(
+    url: URL,
+    init: RequestInit_,
+    schema: z.ZodType<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
     const endpoint = url.pathname;
+    const bucket = this.#buckets.bucketFor(endpoint);
     let malformedSeen = 0;
     for (let attempt = 1;; attempt++) {
       signal?.throwIfAborted();
-      await this.#bucket.take(signal);
+      await bucket.take(signal);
       this.stats.requests++;
       this.stats.byEndpoint[endpoint] = (this.stats.byEndpoint[endpoint] ?? 0) + 1;
       if (attempt > 1) this.stats.retries++;
 
-      const result = await this.#attempt(url, endpoint, schema, attempt, signal);
+      const result = await this.#attempt(url, init, endpoint, schema, attempt, signal);
       if (result.ok) return result.value;
       const t = result.transient;
       if (t.kind === "malformed") malformedSeen++;
@@ -176,6 +215,7 @@ export class HttpClient implements JsonGetter {
   /** One attempt: fetch, read the body within the time-out, classify the outcome. */
   async #attempt<T>(
     url: URL,
+    init: RequestInit_,
     endpoint: string,
     schema: z.ZodType<T>,
     attempt: number,
@@ -189,12 +229,14 @@ export class HttpClient implements JsonGetter {
     let text: string;
     try {
       const res = await fetch(url, {
-        method: "GET",
+        method: init.method,
         headers: {
           "Authorization": `Bearer ${this.#token}`,
           "Accept": "application/json",
           "User-Agent": this.#userAgent,
+          ...(init.body === undefined ? {} : { "Content-Type": "application/json" }),
         },
+        body: init.body,
         redirect: "manual",
         signal: combined,
       });

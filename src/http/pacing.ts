@@ -96,3 +96,49 @@ export class TokenBucket {
     }
   }
 }
+
+/**
+ * Endpoints with a rate limit of their own (the credits and cost endpoints: 30 a minute,
+ * apart from the activity endpoints' 10): paced by a bucket of their own, so that their
+ * requests neither wait for nor delay the others.
+ */
+export interface EndpointBucket {
+  /** Endpoint paths (exact, without query string) that share this bucket. */
+  readonly paths: readonly string[];
+  /** Sustained rate, in requests per minute. */
+  readonly ratePerMinute: number;
+  /** Requests allowed at once. */
+  readonly burst: number;
+}
+
+/** Which bucket paces which endpoint: listed paths their own, every other the default one. */
+export class BucketRouter {
+  readonly #default: TokenBucket;
+  readonly #byPath = new Map<string, TokenBucket>();
+
+  constructor(
+    defaultBucket: TokenBucket,
+    buckets: readonly EndpointBucket[] = [],
+    clock: Clock = systemClock,
+  ) {
+    this.#default = defaultBucket;
+    for (const spec of buckets) {
+      const bucket = new TokenBucket({
+        ratePerMinute: spec.ratePerMinute,
+        burst: spec.burst,
+        clock,
+      });
+      for (const path of spec.paths) {
+        if (this.#byPath.has(path)) {
+          throw new RangeError(`Invalid buckets: "${path}" is listed twice`);
+        }
+        this.#byPath.set(path, bucket);
+      }
+    }
+  }
+
+  /** The bucket of the endpoint `path`. */
+  bucketFor(path: string): TokenBucket {
+    return this.#byPath.get(path) ?? this.#default;
+  }
+}
