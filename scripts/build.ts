@@ -47,7 +47,11 @@ if (import.meta.main) {
     const exe = values.target?.includes("windows") ? ".exe" : "";
     await run([
       "compile",
-      ...permissionFlags(),
+      // An organisation's own hosts (MinIO, a webhook receiver): AUGMENT_BUILD_EXTRA_HOSTS=a:9000,b
+      ...permissionFlags(
+        (Deno.env.get("AUGMENT_BUILD_EXTRA_HOSTS") ?? "").split(",").map((h) => h.trim())
+          .filter(Boolean),
+      ),
       "--no-check",
       ...(values.target ? ["--target", values.target] : []),
       "--output",

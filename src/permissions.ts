@@ -13,12 +13,36 @@
 import { ALL_VARIABLES } from "./config/variables.ts";
 
 /** Hosts the program may connect to (and, for the simulator, listen on). */
-export const NET_HOSTS = ["api.augmentcode.com:443", "127.0.0.1", "localhost", "[::1]"] as const;
+export const NET_HOSTS = [
+  "api.augmentcode.com:443",
+  "127.0.0.1",
+  "localhost",
+  "[::1]",
+  // Object storage (`--destination`): S3, GCS, R2, B2.
+  "*.amazonaws.com:443",
+  "storage.googleapis.com:443",
+  "*.r2.cloudflarestorage.com:443",
+  "*.backblazeb2.com:443",
+  // Notifications (`--notify`): Slack, Teams Workflows.
+  "hooks.slack.com:443",
+  "*.logic.azure.com:443",
+  "*.api.powerplatform.com:443",
+] as const;
 
-/** The `deno run` / `deno compile` permission flags. */
-export function permissionFlags(): string[] {
+/**
+ * The `deno run` / `deno compile` permission flags. `extraHosts`: an organisation's own hosts
+ * (a MinIO endpoint, a webhook receiver), added at build time with `AUGMENT_BUILD_EXTRA_HOSTS`.
+ */
+export function permissionFlags(extraHosts: readonly string[] = []): string[] {
+  for (const h of extraHosts) {
+    if (!/^(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(h)) {
+      throw new Error(
+        `Invalid extra host "${h}": expected host or host:port, e.g. minio.internal:9000`,
+      );
+    }
+  }
   return [
-    `--allow-net=${NET_HOSTS.join(",")}`,
+    `--allow-net=${[...NET_HOSTS, ...extraHosts].join(",")}`,
     `--allow-env=${ALL_VARIABLES.join(",")}`,
     "--ignore-env",
     "--allow-read",

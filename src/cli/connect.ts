@@ -37,6 +37,8 @@ export async function connect(
   {
     http: HttpClient;
     client: AnalyticsClient;
+    /** The token itself: only to scrub it from what leaves the program (notifications). */
+    token: string;
     tokenSource: TokenSource | "simulator";
     tokenPath?: string;
   }
@@ -63,5 +65,11 @@ export async function connect(
       ),
   });
   const client = new AnalyticsClient(http, { now: ctx.now });
-  return { http, client, tokenSource: resolved.source, tokenPath: resolved.path };
+  return {
+    http,
+    client,
+    token: resolved.token,
+    tokenSource: resolved.source,
+    tokenPath: resolved.path,
+  };
 }

@@ -5,7 +5,15 @@
  */
 import { join, resolve } from "node:path";
 import { ENDPOINTS } from "../augment/schemas.ts";
-import { UsageError } from "../errors.ts";
+import { exitCodeOf, UsageError } from "../errors.ts";
+import {
+  parseDestinations,
+  resolveStorageSettings,
+  syncToDestination,
+} from "../destinations/mod.ts";
+import { reportRunEnd, runEndConfig } from "../notify/run_end.ts";
+import { runEvent } from "../notify/event.ts";
+import { VERSION } from "../version.ts";
 import { writeFileAtomic } from "../fs/atomic.ts";
 import {
   type ExportPlan,
@@ -46,6 +54,11 @@ export interface ExportFlags {
   refresh?: true;
   dated?: true;
   wait?: number;
+  htmlHideIdentities?: true;
+  htmlTopUsers?: number;
+  destination?: string[];
+  notify?: string[];
+  notifyOn?: string;
   compressAfterDays?: number;
   retentionDays?: number;
   dryRun?: true;
@@ -174,11 +187,61 @@ export async function exportCommand(
     return undefined;
   }
 
-  // Validate the range before anything is created or requested.
+  // Validate the range and the end-of-run settings before anything is created or requested.
   const existing = await DayStore.openExisting(storeDir, storeKey);
   await resolveRange(spec, now(), existing);
-  const { http, client } = await connect(loaded, ctx, via.connect);
-  {
+  const env = (name: string) => {
+    try {
+      return Deno.env.get(name);
+    } catch {
+      return undefined; // not in --allow-env
+    }
+  };
+  const end = await runEndConfig({ notify: flags.notify, notifyOn: flags.notifyOn }, env);
+  const destinations = parseDestinations(
+    flags.destination ?? (env("AUGMENT_DESTINATIONS") ? [env("AUGMENT_DESTINATIONS")!] : []),
+  );
+  const storage = destinations.length > 0 ? await resolveStorageSettings(env) : undefined;
+  const { http, client, token } = await connect(loaded, ctx, via.connect);
+  const warnings: string[] = [];
+  const finish = async (
+    r: ExportRangeResult | undefined,
+    error: { message: string; exitCode: number } | null,
+  ) => {
+    const event = runEvent({
+      version: VERSION,
+      command: "export",
+      range: r?.range ?? null,
+      latest: r?.latest ?? null,
+      days: r?.range ? daysIn(r.range) : 0,
+      identities: r ? latestFacts(r)?.identities ?? null : null,
+      requests: r?.requests ?? http.stats.requests,
+      warnings,
+      elapsedSeconds: (now() - started) / 1000,
+      outputDir,
+      files: r?.render.files.length ?? 0,
+      error,
+      finishedAtMs: now(),
+    });
+    const lines = await reportRunEnd(end, event, {
+      stdout: (text) => output.streams.stdout(text),
+      secrets: [token],
+    });
+    for (const w of lines) output.warn(w, { event: "notify_failed" });
+  };
+  try {
+    const result = await exportOnce();
+    await finish(result, null);
+    return result;
+  } catch (e) {
+    await finish(undefined, {
+      message: e instanceof Error ? e.message : String(e),
+      exitCode: exitCodeOf(e),
+    });
+    throw e;
+  }
+
+  async function exportOnce(): Promise<ExportRangeResult> {
     const result = await runExport({
       client,
       stats: http.stats,
@@ -190,6 +253,8 @@ export async function exportCommand(
         enterpriseId,
         csvDetail: flags.csvDetail ?? false,
         aggregate: flags.aggregate ?? true,
+        htmlHideIdentities: flags.htmlHideIdentities ?? false,
+        htmlTopUsers: flags.htmlTopUsers,
       }),
       enterpriseId,
       dated: flags.dated ?? false,
@@ -197,7 +262,15 @@ export async function exportCommand(
       waitMs: flags.wait ?? 0,
       now,
       signal: ctx.signal,
-      reporter: output,
+      reporter: {
+        progress: (p) => output.progress(p),
+        info: (m, d) => output.info(m, d),
+        debug: (m, d) => output.debug(m, d),
+        warn: (m, d) => {
+          warnings.push(m);
+          output.warn(m, d);
+        },
+      },
       onPlan: (plan) => {
         output.plan = {
           requests: plan.sync.requests.requests,
@@ -231,12 +304,11 @@ export async function exportCommand(
         keepFrom: latest.start,
       });
     } catch (e) {
-      output.warn(
-        `Housekeeping stopped: ${
-          e instanceof Error ? e.message : String(e)
-        }; the export itself is complete`,
-        { event: "housekeeping_failed" },
-      );
+      const line = `Housekeeping stopped: ${
+        e instanceof Error ? e.message : String(e)
+      }; the export itself is complete`;
+      warnings.push(line);
+      output.warn(line, { event: "housekeeping_failed" });
     }
     const elapsed = (now() - started) / 1000;
     const summary = {
@@ -247,10 +319,24 @@ export async function exportCommand(
       join(outputDir, "last_run.json"),
       JSON.stringify(summary, null, 2) + "\n",
     );
+    // Object storage last: the local files are complete whatever happens there.
+    const uploads: string[] = [];
+    for (const dest of destinations) {
+      const r = await syncToDestination(dest, {
+        outputDir,
+        settings: storage,
+        signal: ctx.signal,
+      });
+      uploads.push(
+        `${dest.url}: ${r.uploaded.length} uploaded, ${r.skipped} unchanged` +
+          (r.bytes > 0 ? ` (${formatBytes(r.bytes)})` : ""),
+      );
+    }
     const houseLine = house ? formatHousekeeping(house, false) : "";
     output.result(
-      formatSummary(result, outputDir, elapsed) + (houseLine ? houseLine + "\n" : ""),
-      { event: "summary", ...summary },
+      formatSummary(result, outputDir, elapsed) + (houseLine ? houseLine + "\n" : "") +
+        uploads.map((u) => `Uploaded to ${u}\n`).join(""),
+      { event: "summary", ...summary, destinations: uploads },
     );
     return result;
   }

@@ -161,6 +161,29 @@ export function buildProgram(
       "also write the range files of this run's range to reports/<start>_to_<end>/",
     )
     .option(
+      "--html-hide-identities",
+      "HTML report (--format html): leave every e-mail and service-account name out of the page",
+    )
+    .option(
+      "--html-top-users <n>",
+      "HTML report: rows of the most active people and service accounts (default: 50)",
+      parseIntOption("--html-top-users", 0, 10000),
+    )
+    .option(
+      "--destination <url>",
+      "also upload the output folder to s3://bucket/prefix or gs://bucket/prefix (repeatable; env: AUGMENT_DESTINATIONS)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      "--notify <url>",
+      "after the run, notify a Slack or Teams webhook, or post signed JSON (repeatable; env: AUGMENT_NOTIFY_URLS)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      "--notify-on <when>",
+      "always, warnings, failure or never (env: AUGMENT_NOTIFY_ON; default: always)",
+    )
+    .option(
       "--wait <duration>",
       "when another run holds the store, wait for it up to this long (e.g. 90s, 10m, 1h)",
       parseDurationOption("--wait"),

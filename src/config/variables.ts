@@ -89,9 +89,41 @@ export const SERVE_VARIABLES = [
   "AUGMENT_SERVE_ENTERPRISE",
 ] as const;
 
+/**
+ * The variables of the end of a run: notifications and GitHub Actions (read by
+ * `src/notify/run_end.ts`, documented in the README's Notifications and CI sections).
+ */
+export const RUN_END_VARIABLES = [
+  "AUGMENT_NOTIFY_URLS",
+  "AUGMENT_NOTIFY_SECRET",
+  "AUGMENT_NOTIFY_ON",
+  "GITHUB_STEP_SUMMARY",
+  "GITHUB_ACTIONS",
+] as const;
+
+/**
+ * The variables of object-storage destinations: `AUGMENT_DESTINATIONS` and the standard AWS
+ * ones (read by `src/destinations/`, documented in the README's Object storage section).
+ */
+export const DESTINATION_VARIABLES = [
+  "AUGMENT_DESTINATIONS",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION",
+  "AWS_ENDPOINT_URL_S3",
+  "AWS_ENDPOINT_URL",
+  "AWS_PROFILE",
+  "AWS_SHARED_CREDENTIALS_FILE",
+  "AWS_CONFIG_FILE",
+] as const;
+
 /** Every variable the program may read. */
 export const ALL_VARIABLES: readonly string[] = [
   ...SETTINGS_VARIABLES.map((v) => v.name),
   ...OTHER_VARIABLES,
   ...SERVE_VARIABLES,
+  ...RUN_END_VARIABLES,
+  ...DESTINATION_VARIABLES,
 ];

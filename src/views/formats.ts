@@ -5,8 +5,21 @@
  */
 
 /** The `--format` names, in the order views are written. */
-export const FORMATS = ["copilot", "usage-metrics", "legacy-usage", "csv"] as const;
+export const FORMATS = [
+  "copilot",
+  "usage-metrics",
+  "legacy-usage",
+  "csv",
+  "html",
+  "parquet",
+  "ndjson-tables",
+] as const;
 export type Format = typeof FORMATS[number];
 
-/** The formats written when `--format` is not given. */
-export const DEFAULT_FORMATS: readonly Format[] = FORMATS;
+/** The formats written when `--format` is not given: every Copilot format and the CSV. */
+export const DEFAULT_FORMATS: readonly Format[] = [
+  "copilot",
+  "usage-metrics",
+  "legacy-usage",
+  "csv",
+];

@@ -5,6 +5,8 @@
  */
 import { AggregateView } from "./aggregate.ts";
 import { CsvView } from "./csv.ts";
+import { HtmlView } from "./html.ts";
+import { ndjsonTablesView, parquetTablesView } from "./tables.ts";
 import { copilotView, legacyUsageView } from "./json_days.ts";
 import { UsageMetricsView } from "./usage_metrics.ts";
 import type { View } from "./view.ts";
@@ -17,6 +19,10 @@ export interface ViewOptions {
   readonly csvDetail?: boolean;
   /** Write `aggregated_metrics.json` (default true). */
   readonly aggregate?: boolean;
+  /** HTML report: leave identities out of the page. */
+  readonly htmlHideIdentities?: boolean;
+  /** HTML report: rows of the most active people and service accounts (default 50). */
+  readonly htmlTopUsers?: number;
 }
 
 /** The views of `formats`, plus the aggregate unless turned off. */
@@ -37,6 +43,17 @@ export function viewsFor(formats: Iterable<Format>, o: ViewOptions): View[] {
         break;
       case "csv":
         views.push(new CsvView(o.csvDetail ?? false));
+        break;
+      case "html":
+        views.push(
+          new HtmlView({ hideIdentities: o.htmlHideIdentities, topUsers: o.htmlTopUsers }),
+        );
+        break;
+      case "parquet":
+        views.push(parquetTablesView());
+        break;
+      case "ndjson-tables":
+        views.push(ndjsonTablesView());
         break;
     }
   }
