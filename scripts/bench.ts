@@ -7,6 +7,8 @@
 import { type BenchTable, conversionBench } from "../bench/conversion.ts";
 import { largeOrgBench } from "../bench/large_org.ts";
 import { requestBench } from "../bench/requests.ts";
+import { serveBench } from "../bench/serve.ts";
+import { tablesBench } from "../bench/tables.ts";
 import { table } from "../src/cli/output.ts";
 
 export type { BenchTable };
@@ -22,6 +24,8 @@ export const SECTIONS: readonly BenchSection[] = [
   { name: "requests", run: () => requestBench() },
   { name: "large-org", run: () => largeOrgBench() },
   { name: "conversion", run: () => conversionBench() },
+  { name: "tables", run: () => tablesBench() },
+  { name: "serve", run: () => serveBench() },
 ];
 
 /** A table as text: title, aligned columns, notes. */
