@@ -11,7 +11,7 @@ import {
   resolveStorageSettings,
   syncToDestination,
 } from "../destinations/mod.ts";
-import { reportRunEnd, runEndConfig } from "../notify/run_end.ts";
+import { reportRunEnd, type RunEndConfig, runEndConfig } from "../notify/run_end.ts";
 import { runEvent } from "../notify/event.ts";
 import { VERSION } from "../version.ts";
 import { writeFileAtomic } from "../fs/atomic.ts";
@@ -190,13 +190,7 @@ export async function exportCommand(
   // Validate the range and the end-of-run settings before anything is created or requested.
   const existing = await DayStore.openExisting(storeDir, storeKey);
   await resolveRange(spec, now(), existing);
-  const env = (name: string) => {
-    try {
-      return Deno.env.get(name);
-    } catch {
-      return undefined; // not in --allow-env
-    }
-  };
+  const env = readEnv;
   const end = await runEndConfig({ notify: flags.notify, notifyOn: flags.notifyOn }, env);
   const destinations = parseDestinations(
     flags.destination ?? (env("AUGMENT_DESTINATIONS") ? [env("AUGMENT_DESTINATIONS")!] : []),
@@ -204,31 +198,21 @@ export async function exportCommand(
   const storage = destinations.length > 0 ? await resolveStorageSettings(env) : undefined;
   const { http, client, token } = await connect(loaded, ctx, via.connect);
   const warnings: string[] = [];
-  const finish = async (
+  const finish = (
     r: ExportRangeResult | undefined,
     error: { message: string; exitCode: number } | null,
-  ) => {
-    const event = runEvent({
-      version: VERSION,
+  ) =>
+    notifyRunEnd(end, {
       command: "export",
-      range: r?.range ?? null,
-      latest: r?.latest ?? null,
-      days: r?.range ? daysIn(r.range) : 0,
-      identities: r ? latestFacts(r)?.identities ?? null : null,
-      requests: r?.requests ?? http.stats.requests,
+      result: r,
+      error,
       warnings,
+      requests: http.stats.requests,
       elapsedSeconds: (now() - started) / 1000,
       outputDir,
-      files: r?.render.files.length ?? 0,
-      error,
-      finishedAtMs: now(),
+      token,
+      ctx,
     });
-    const lines = await reportRunEnd(end, event, {
-      stdout: (text) => output.streams.stdout(text),
-      secrets: [token],
-    });
-    for (const w of lines) output.warn(w, { event: "notify_failed" });
-  };
   try {
     const result = await exportOnce();
     await finish(result, null);
@@ -461,6 +445,50 @@ export function formatSummary(
   return lines.join("\n") + "\n";
 }
 
+/** After a run, success or failure: GitHub Actions summary and notifications (warnings only). */
+async function notifyRunEnd(end: RunEndConfig, o: {
+  command: string;
+  result: ExportRangeResult | undefined;
+  error: { message: string; exitCode: number } | null;
+  warnings: readonly string[];
+  requests: number;
+  elapsedSeconds: number;
+  outputDir: string;
+  token: string;
+  ctx: CommandContext;
+}): Promise<void> {
+  const r = o.result;
+  const event = runEvent({
+    version: VERSION,
+    command: o.command,
+    range: r?.range ?? null,
+    latest: r?.latest ?? null,
+    days: r?.range ? daysIn(r.range) : 0,
+    identities: r ? latestFacts(r)?.identities ?? null : null,
+    requests: r?.requests ?? o.requests,
+    warnings: o.warnings,
+    elapsedSeconds: o.elapsedSeconds,
+    outputDir: o.outputDir,
+    files: r?.render.files.length ?? 0,
+    error: o.error,
+    finishedAtMs: o.ctx.now(),
+  });
+  const lines = await reportRunEnd(end, event, {
+    stdout: (text) => o.ctx.output.streams.stdout(text),
+    secrets: [o.token],
+  });
+  for (const w of lines) o.ctx.output.warn(w, { event: "notify_failed" });
+}
+
+/** Reads a variable the permission set allows; `undefined` for any other. */
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The sync of `serve --sync`: the same locked `export --since-last` into the folder it serves
  * (every format, so every endpoint has its files). A run stops with its signal; the lock makes
@@ -470,21 +498,60 @@ export async function serveSync(ctx: CommandContext, outputDir: string): Promise
   const loaded = await loadContextSettings(ctx);
   const s = loaded.settings;
   const storeDir = resolve(s.storeDir ?? join(outputDir, ".store"));
-  const { http, client } = await connect(loaded, ctx);
+  const end = await runEndConfig({}, readEnv);
+  const { http, client, token } = await connect(loaded, ctx);
   return async (signal) => {
-    const r = await runExport({
-      client,
-      stats: http.stats,
-      storeDir,
-      storeKey: s.baseUrl,
-      out: new OutputDir(outputDir),
-      spec: { kind: "since-last" },
-      views: viewsFor(DEFAULT_FORMATS, { enterpriseId: s.enterpriseId }),
-      enterpriseId: s.enterpriseId,
-      waitMs: 10 * 60_000,
-      now: ctx.now,
-      signal,
-      reporter: ctx.output,
+    const started = ctx.now();
+    const warnings: string[] = [];
+    const before = http.stats.requests;
+    let r: ExportRangeResult;
+    try {
+      r = await runExport({
+        client,
+        stats: http.stats,
+        storeDir,
+        storeKey: s.baseUrl,
+        out: new OutputDir(outputDir),
+        spec: { kind: "since-last" },
+        views: viewsFor(DEFAULT_FORMATS, { enterpriseId: s.enterpriseId }),
+        enterpriseId: s.enterpriseId,
+        waitMs: 10 * 60_000,
+        now: ctx.now,
+        signal,
+        reporter: {
+          progress: (p) => ctx.output.progress(p),
+          info: (m, d) => ctx.output.info(m, d),
+          debug: (m, d) => ctx.output.debug(m, d),
+          warn: (m, d) => {
+            warnings.push(m);
+            ctx.output.warn(m, d);
+          },
+        },
+      });
+    } catch (e) {
+      await notifyRunEnd(end, {
+        command: "serve sync",
+        result: undefined,
+        error: { message: e instanceof Error ? e.message : String(e), exitCode: exitCodeOf(e) },
+        warnings,
+        requests: http.stats.requests - before,
+        elapsedSeconds: (ctx.now() - started) / 1000,
+        outputDir,
+        token,
+        ctx,
+      });
+      throw e;
+    }
+    await notifyRunEnd(end, {
+      command: "serve sync",
+      result: r,
+      error: null,
+      warnings,
+      requests: r.requests,
+      elapsedSeconds: (ctx.now() - started) / 1000,
+      outputDir,
+      token,
+      ctx,
     });
     return {
       newestDay: r.latest.end,

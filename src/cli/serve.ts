@@ -7,7 +7,12 @@
 import { resolve } from "node:path";
 import { loadSettings } from "../config/settings.ts";
 import { UsageError } from "../errors.ts";
-import { DAILY_SYNC, type SyncFunction, type SyncSchedule } from "../serve/scheduler.ts";
+import {
+  DAILY_SYNC,
+  type SyncFunction,
+  type SyncSchedule,
+  systemClock,
+} from "../serve/scheduler.ts";
 import { startServe } from "../serve/server.ts";
 import { Option } from "@commander-js/extra-typings";
 import type { CommandContext, GlobalOptions } from "./context.ts";
@@ -163,6 +168,8 @@ export async function serveCommand(
       accessLog: flags.accessLog !== false,
       sync,
       schedule,
+      // The program's clock (`--now` in tests): what "published" and "fresh" mean.
+      clock: { ...systemClock, now: ctx.now },
     });
   } catch (e) {
     if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {

@@ -178,8 +178,8 @@ Deno.test("serve (CLI): --sync-every fills an empty folder from the service, the
       } catch {
         // already ended: its status says how
       }
-      equal((await child.status).code, 0);
       await reader.cancel().catch(() => {});
+      equal((await child.status).code, 0);
       const logs = await errText;
       ok(!logs.includes(SIMULATOR_TOKEN), "the Augment token is in no log");
     }
