@@ -1,7 +1,8 @@
 /**
  * The service's date rules, checked before any request: days are real `YYYY-MM-DD` UTC days,
  * the newest queryable day is yesterday (UTC), and nothing older than 2 years is answered.
- * Ranges longer than 90 days are allowed here: the client splits them (`chunkRange`).
+ * Ranges longer than 90 days are allowed here: the client splits them (`chunkRange`). And
+ * publication: a day is final once fetched after 03:00 UTC the next day.
  *
  * @module
  */
@@ -68,4 +69,20 @@ export function validateRange(range: DayRange, nowMs: number): void {
   }
   checkQueryable(range.end, nowMs);
   checkQueryable(range.start, nowMs);
+}
+
+/** A day's publication: after this hour (UTC) of the next day, a day's data is final. */
+export const PUBLICATION_HOUR_UTC = 3;
+
+/** Whether data for `day` fetched at `fetchedAtMs` is final (fetched after publication). */
+export function isPublishedAt(day: Day, fetchedAtMs: number): boolean {
+  const final = Date.parse(`${addDays(day, 1)}T0${PUBLICATION_HOUR_UTC}:00:00Z`);
+  return fetchedAtMs >= final;
+}
+
+/** The newest day whose data is final at `nowMs` (yesterday after 03:00 UTC, else the day before). */
+export function newestPublishedDay(nowMs: number): Day {
+  const today = new Date(nowMs).toISOString().slice(0, 10);
+  const yesterday = addDays(today, -1);
+  return isPublishedAt(yesterday, nowMs) ? yesterday : addDays(today, -2);
 }

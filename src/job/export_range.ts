@@ -13,12 +13,12 @@
  * @module
  */
 import type { AnalyticsClient } from "../augment/client.ts";
-import { oldestQueryableDay, validateRange } from "../augment/dates.ts";
+import { newestPublishedDay, oldestQueryableDay, validateRange } from "../augment/dates.ts";
 import { MAX_LOOKBACK_DAYS } from "../augment/schemas.ts";
 import type { RequestStats } from "../http/types.ts";
 import { addDays, dayOf, type DayRange, eachDay } from "../model/dates.ts";
 import type { Day } from "../model/types.ts";
-import { DayStore, newestPublishedDay } from "../store/day_store.ts";
+import { DayStore } from "../store/day_store.ts";
 import { lockStore } from "../store/lock.ts";
 import { buildPlan, type RequestPlan } from "../store/plan.ts";
 import { historySource, planSync, runSync, type SyncPlan, userActivityOf } from "../sync/sync.ts";

@@ -22,7 +22,7 @@
  */
 import { addDays, dayOf, isDay } from "../model/dates.ts";
 import type { Day } from "../model/types.ts";
-import { newestPublishedDay } from "../store/day_store.ts";
+import { newestPublishedDay } from "../augment/dates.ts";
 import { ClientTokens, LinkSigner } from "./auth.ts";
 import { FolderIndex, type Snapshot } from "./folder_index.ts";
 import { counter, gauge, HttpMetrics, syncLines, type SyncState } from "./metrics.ts";

@@ -36,22 +36,6 @@ const STORE_FORMAT = "augment-metrics-store";
 
 export { StoreError };
 
-/** A day's publication: after this hour (UTC) of the next day, a day's data is final. */
-export const PUBLICATION_HOUR_UTC = 3;
-
-/** Whether data for `day` fetched at `fetchedAtMs` is final (fetched after publication). */
-export function isPublishedAt(day: Day, fetchedAtMs: number): boolean {
-  const final = Date.parse(`${addDays(day, 1)}T0${PUBLICATION_HOUR_UTC}:00:00Z`);
-  return fetchedAtMs >= final;
-}
-
-/** The newest day whose data is final at `nowMs` (yesterday after 03:00 UTC, else the day before). */
-export function newestPublishedDay(nowMs: number): Day {
-  const today = new Date(nowMs).toISOString().slice(0, 10);
-  const yesterday = addDays(today, -1);
-  return isPublishedAt(yesterday, nowMs) ? yesterday : addDays(today, -2);
-}
-
 const Header = z.object({
   version: z.number(),
   day: z.string().refine(isDay),

@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  DayStore,
-  isPublishedAt,
-  newestPublishedDay,
-  StoreError,
-} from "../../src/store/day_store.ts";
+import { DayStore, StoreError } from "../../src/store/day_store.ts";
+import { isPublishedAt, newestPublishedDay } from "../../src/augment/dates.ts";
 import { parseCounters } from "../../src/model/metrics.ts";
 import type { ActivityRecord, DayData } from "../../src/model/types.ts";
 
