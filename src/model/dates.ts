@@ -45,11 +45,6 @@ export function* eachDay(start: Day, end: Day): Generator<Day> {
   for (let d = start; d <= end; d = addDays(d, 1)) yield d;
 }
 
-/** `YYYYMMDD` form of a day, for file names. */
-export function compactDay(day: Day): string {
-  return day.replaceAll("-", "");
-}
-
 /** An inclusive range of UTC days. */
 export interface DayRange {
   readonly start: Day;

@@ -146,8 +146,3 @@ export function addCounters(a: Counters, b: Readonly<Record<string, number>>): C
   for (const key in b) t[key] = (t[key] ?? 0) + b[key];
   return a;
 }
-
-/** The names of the unknown (undocumented) counters in `c`, sorted. */
-export function unknownCounterNames(c: Readonly<Record<string, number>>): string[] {
-  return Object.keys(c).filter((k) => !KNOWN_SET.has(k)).sort();
-}
