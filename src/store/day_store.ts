@@ -26,7 +26,7 @@ import { StoreError, storeOfAnotherService } from "../errors.ts";
 import { z } from "zod";
 import { writeFileAtomic } from "../fs/atomic.ts";
 import { readDirOrEmpty } from "../fs/dir.ts";
-import { addDays, isDay } from "../model/dates.ts";
+import { isDay } from "../model/dates.ts";
 import { type Counters, isKnownCounter, parseCounters } from "../model/metrics.ts";
 import type { ActivityRecord, Day, DayData, IdentityKind, UserActivity } from "../model/types.ts";
 
