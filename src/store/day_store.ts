@@ -27,7 +27,12 @@ import { z } from "zod";
 import { writeFileAtomic } from "../fs/atomic.ts";
 import { readDirOrEmpty } from "../fs/dir.ts";
 import { isDay } from "../model/dates.ts";
-import { type Counters, isKnownCounter, parseCounters } from "../model/metrics.ts";
+import {
+  type Counters,
+  CounterValueError,
+  isKnownCounter,
+  parseCounters,
+} from "../model/metrics.ts";
 import type { ActivityRecord, Day, DayData, IdentityKind, UserActivity } from "../model/types.ts";
 
 /** The store format this version reads and writes. */
@@ -319,14 +324,14 @@ export class DayStore {
         kind: kindOf(kind),
         editor,
         language,
-        metrics: parseCounters(metrics),
+        metrics: this.counters(path, metrics, `line ${i + 1}`),
       };
     }
     return {
       day,
       records,
       dauCount: header.dau_count ?? undefined,
-      usage: header.usage ? parseCounters(header.usage) : undefined,
+      usage: header.usage ? this.counters(path, header.usage, "its header") : undefined,
     };
   }
 
@@ -410,7 +415,17 @@ export class DayStore {
       identity,
       kind: kindOf(kind),
       activeDays,
-      metrics: parseCounters(metrics),
+      metrics: this.counters(path, metrics, identity),
     }));
+  }
+
+  /** Counters as stored; a value this version refuses makes the file unusable, with the fix. */
+  private counters(path: string, raw: Record<string, number>, where: string): Counters {
+    try {
+      return parseCounters(raw);
+    } catch (e) {
+      if (e instanceof CounterValueError) throw this.corrupt(path, `${where}: ${e.message}`);
+      throw e;
+    }
   }
 }

@@ -152,3 +152,24 @@ Deno.test("a day is final only when fetched after 03:00 UTC the next day", () =>
   assert.equal(newestPublishedDay(Date.parse("2026-11-25T03:00:00Z")), "2026-11-24");
   assert.equal(newestPublishedDay(Date.parse("2026-01-01T01:00:00Z")), "2025-12-30");
 });
+
+Deno.test("a stored counter this version cannot hold exactly is a store error naming the file", async () => {
+  await withStore(async (store, dir) => {
+    await store.putDay({ day: "2026-10-01", records: [] }, 0);
+    const path = join(dir, "days", "2026-10-01.ndjson");
+    const [header] = (await Deno.readTextFile(path)).split("\n");
+    const h = JSON.parse(header);
+    h.record_count = 1;
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify(h) + "\n" +
+        JSON.stringify(["a@x.com", "u", "VSCode", "Go", { completions_count: 1e308 }]) + "\n",
+    );
+    await assert.rejects(() => store.getDay("2026-10-01"), (e: unknown) => {
+      assert.ok(e instanceof StoreError);
+      assert.match(e.message, /2026-10-01\.ndjson.*line 2.*completions_count/);
+      assert.match(e.message, /--refresh/);
+      return true;
+    });
+  });
+});
