@@ -102,11 +102,13 @@ export const RUN_END_VARIABLES = [
 ] as const;
 
 /**
- * The variables of object-storage destinations: `AUGMENT_DESTINATIONS` and the standard AWS
- * ones (read by `src/destinations/`, documented in the README's Object storage section).
+ * The destinations of object storage, `AUGMENT_DESTINATIONS` (read by `src/cli/export.ts`,
+ * documented in the README's Object storage section).
  */
-export const DESTINATION_VARIABLES = [
-  "AUGMENT_DESTINATIONS",
+export const DESTINATION_VARIABLES = ["AUGMENT_DESTINATIONS"] as const;
+
+/** The standard AWS variables object storage reads (`src/destinations/credentials.ts`). */
+export const AWS_VARIABLES = [
   "AWS_ACCESS_KEY_ID",
   "AWS_SECRET_ACCESS_KEY",
   "AWS_SESSION_TOKEN",
@@ -126,4 +128,5 @@ export const ALL_VARIABLES: readonly string[] = [
   ...SERVE_VARIABLES,
   ...RUN_END_VARIABLES,
   ...DESTINATION_VARIABLES,
+  ...AWS_VARIABLES,
 ];

@@ -13,23 +13,11 @@
  *
  * @module
  */
+import { AWS_VARIABLES } from "../config/variables.ts";
 import { UsageError } from "../errors.ts";
 
 /** Every environment variable this module reads (for `--allow-env`). */
-export const DESTINATION_VARIABLES = [
-  "AWS_ACCESS_KEY_ID",
-  "AWS_SECRET_ACCESS_KEY",
-  "AWS_SESSION_TOKEN",
-  "AWS_REGION",
-  "AWS_DEFAULT_REGION",
-  "AWS_ENDPOINT_URL_S3",
-  "AWS_ENDPOINT_URL",
-  "AWS_PROFILE",
-  "AWS_SHARED_CREDENTIALS_FILE",
-  "AWS_CONFIG_FILE",
-  "HOME",
-  "USERPROFILE",
-] as const;
+export const DESTINATION_VARIABLES = [...AWS_VARIABLES, "HOME", "USERPROFILE"] as const;
 
 /** Reads one environment variable; `undefined` when unset or not permitted. */
 export type EnvReader = (name: string) => string | undefined;

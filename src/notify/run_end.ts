@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { RUN_END_VARIABLES } from "../config/variables.ts";
 import { type ActionsEnv, reportToGitHubActions } from "../ci/github_actions.ts";
 import type { RunEvent } from "./event.ts";
 import { notify, type NotifyOn, parseNotifyOn } from "./notify.ts";
@@ -22,14 +23,8 @@ export interface RunEndConfig {
   readonly actions: ActionsEnv;
 }
 
-/** The variables read here (to add to `src/config/variables.ts`). */
-export const RUN_END_VARIABLES = [
-  "AUGMENT_NOTIFY_URLS",
-  "AUGMENT_NOTIFY_SECRET",
-  "AUGMENT_NOTIFY_ON",
-  "GITHUB_STEP_SUMMARY",
-  "GITHUB_ACTIONS",
-] as const;
+/** The variables read here (listed with every other in `src/config/variables.ts`). */
+export { RUN_END_VARIABLES };
 
 /**
  * Reads and checks the settings: `--notify` values, then `AUGMENT_NOTIFY_URLS`; `--notify-on`,
