@@ -14,10 +14,10 @@ import { parseArgs } from "node:util";
 import { addDays, eachDay } from "../src/model/dates.ts";
 import { OutputDir } from "../src/views/output_dir.ts";
 import { viewsFor } from "../src/views/registry.ts";
-import { type DaySource, render } from "../src/views/render.ts";
+import { render } from "../src/views/render.ts";
 import { ndjsonTablesView, parquetTablesView } from "../src/views/tables.ts";
 import type { View } from "../src/views/view.ts";
-import { type BenchTable, generateBenchDay } from "./conversion.ts";
+import { type BenchTable, generatedHistory } from "./conversion.ts";
 
 /** What a scenario writes. */
 const SCENARIOS = {
@@ -66,25 +66,9 @@ export async function runTables(
   const dir = await Deno.makeTempDir({ prefix: "bench_tables_" });
   const end = "2026-03-28";
   const range = { start: addDays(end, -(days - 1)), end };
-  let generateMs = 0;
-  let records = 0;
+  const history = generatedHistory(range, identities, sample);
   try {
-    const source: DaySource = {
-      info: (day) =>
-        Promise.resolve(
-          day >= range.start && day <= range.end
-            ? { version: "bench", counters: [], final: true }
-            : undefined,
-        ),
-      get: (day) => {
-        const t = performance.now();
-        const data = generateBenchDay(day, identities);
-        records += data.records.length;
-        generateMs += performance.now() - t;
-        sample();
-        return Promise.resolve(data);
-      },
-    };
+    const source = history.source;
     const started = performance.now();
     const result = await render({
       out: new OutputDir(dir),
@@ -96,12 +80,12 @@ export async function runTables(
       createdAt: "2026-03-29T04:00:00.000Z",
       oldest: range.start,
     });
-    const seconds = (performance.now() - started - generateMs) / 1000;
+    const seconds = (performance.now() - started - history.generateMs) / 1000;
     sample();
     return {
       scenario,
       days,
-      records,
+      records: history.records,
       seconds,
       peakRss,
       outputBytes: await dirBytes(dir),
