@@ -53,6 +53,15 @@ export interface PagedRequestOptions extends RequestOptions {
   readonly expectedIdentities?: number;
 }
 
+/** Options of {@link AnalyticsClient.userActivity}. */
+export interface UserActivityOptions extends PagedRequestOptions {
+  /**
+   * Called after each ≤90-day chunk of the range was read in full, with the identities it
+   * returned: each chunk is paged by its own identities, which is what the plan counts.
+   */
+  readonly onChunk?: (chunk: DayRange, identities: number) => void;
+}
+
 /**
  * The most items one identity can have in each paginated list: one entry in `dau` and
  * `user-activity`; records in `daily-user-activity-by-editor-language`, one per editor and
@@ -204,12 +213,17 @@ export class AnalyticsClient {
    */
   async *userActivity(
     range: DayRange,
-    opts: PagedRequestOptions = {},
+    opts: UserActivityOptions = {},
   ): AsyncGenerator<UserActivity> {
     validateRange(range, this.#now());
     const chunks = chunkRange(range, MAX_RANGE_DAYS);
     if (chunks.length === 1) {
-      yield* this.#userActivityChunk(chunks[0], opts);
+      let n = 0;
+      for await (const u of this.#userActivityChunk(chunks[0], opts)) {
+        n++;
+        yield u;
+      }
+      opts.onChunk?.(chunks[0], n);
       return;
     }
     const byIdentity = new Map<
@@ -217,7 +231,9 @@ export class AnalyticsClient {
       { identity: string; kind: UserActivity["kind"]; activeDays: number; metrics: Counters }
     >();
     for (const chunk of chunks) {
+      let n = 0;
       for await (const u of this.#userActivityChunk(chunk, opts)) {
+        n++;
         const key = `${u.kind}\u0000${u.identity}`;
         const sum = byIdentity.get(key);
         if (sum === undefined) byIdentity.set(key, { ...u, metrics: { ...u.metrics } });
@@ -226,6 +242,7 @@ export class AnalyticsClient {
           addCounters(sum.metrics, u.metrics);
         }
       }
+      opts.onChunk?.(chunk, n);
     }
     // Each part was a safe integer, so a sum is exact unless it passed 2^53 − 1.
     for (const u of byIdentity.values()) {

@@ -183,7 +183,13 @@ export async function exportRange(o: ExportRangeOptions): Promise<ExportRangeRes
   });
 
   const fetchedActivity: { range: DayRange; identities: number }[] = [];
-  const fetchActivity = userActivityOf({ client, store, now: o.now, signal });
+  const fetchActivity = userActivityOf({
+    client,
+    store,
+    now: o.now,
+    signal,
+    onChunk: (range, identities) => fetchedActivity.push({ range, identities }),
+  });
   const targets = [latestTarget(plan.latest, [])];
   if (o.dated && plan.range) targets.push(datedTarget(plan.range, []));
   const result = await render({
@@ -195,12 +201,7 @@ export async function exportRange(o: ExportRangeOptions): Promise<ExportRangeRes
     enterpriseId: o.enterpriseId,
     createdAt: new Date(o.now()).toISOString(),
     oldest: oldestQueryableDay(o.now()),
-    userActivity: async (range) => {
-      const before = o.stats.requests;
-      const users = await fetchActivity(range);
-      if (o.stats.requests > before) fetchedActivity.push({ range, identities: users.length });
-      return users;
-    },
+    userActivity: fetchActivity,
     signal,
     onProgress: (done, total, day) =>
       reporter.progress({ phase: "export", done, total, requests: requestsSoFar(), item: day }),

@@ -25,7 +25,8 @@ export interface PlanInput {
   readonly recordsOn?: (day: Day) => number | undefined;
   /**
    * `user-activity` series fetched (only where the activity derived from records cannot be
-   * shown equal to the service's), with the identities each returned.
+   * shown equal to the service's), one entry per ≤90-day chunk with the identities that chunk
+   * returned: each chunk is paged by its own identities.
    */
   readonly userActivity?: readonly { range: DayRange; identities: number }[];
 }

@@ -173,12 +173,15 @@ export function userActivityOf(o: {
   readonly store: DayStore;
   readonly now: () => number;
   readonly signal?: AbortSignal;
+  /** Each ≤90-day chunk fetched, with its identities (the plan's minimum counts them). */
+  readonly onChunk?: (chunk: DayRange, identities: number) => void;
 }): (range: DayRange) => Promise<UserActivity[]> {
   return async (range) => {
     const kept = await o.store.getUserActivity(range.start, range.end);
     if (kept) return kept;
     const users: UserActivity[] = [];
-    for await (const u of o.client.userActivity(range, { signal: o.signal })) users.push(u);
+    const opts = { signal: o.signal, onChunk: o.onChunk };
+    for await (const u of o.client.userActivity(range, opts)) users.push(u);
     if (isPublishedAt(range.end, o.now())) {
       await o.store.putUserActivity(range.start, range.end, users, o.now());
     }
