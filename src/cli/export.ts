@@ -29,7 +29,9 @@ import {
   type HousekeepingResult,
 } from "../job/housekeeping.ts";
 import { DayStore } from "../store/day_store.ts";
-import { pacedSeconds, type RequestPlan } from "../store/plan.ts";
+import { coverDays, pacedSeconds, type RequestPlan } from "../store/plan.ts";
+import { type DaySizes, type SizeBasis, sizesFromProbe } from "../sync/estimate.ts";
+import type { Day } from "../model/types.ts";
 import { DEFAULT_FORMATS, type Format } from "../views/formats.ts";
 import { OutputDir } from "../views/output_dir.ts";
 import { viewsFor } from "../views/registry.ts";
@@ -62,6 +64,7 @@ export interface ExportFlags {
   compressAfterDays?: number;
   retentionDays?: number;
   dryRun?: true;
+  probe?: true;
 }
 
 /** The range option the user chose; exactly one kind at most. */
@@ -122,14 +125,29 @@ export function formatPlan(
       : `At ${rate.perMinute} requests a minute (burst ${rate.burst}): about ${
         formatDuration(seconds)
       }.` +
-        (requests.exact
-          ? ""
-          : plan.sync.sizedFrom !== undefined
-          ? ` (~ = estimated from the size of the stored day ${plan.sync.sizedFrom})`
-          : " (~ = at least: one page a day until a first export shows the organisation's size; " +
-            "above about 100 records a day, expect more)"),
+        (requests.exact ? "" : ` (~ = ${basisText(plan.sync.basis)})`),
   ];
   return lines.join("\n") + "\n";
+}
+
+/** What the estimated page counts of a plan rest on, in words. */
+export function basisText(basis: SizeBasis): string {
+  const per = (n: number) =>
+    n > 0
+      ? `records per identity as on the ${n} newest stored days`
+      : "one record an identity until a first export shows more: at least";
+  switch (basis.kind) {
+    case "none":
+      return "at least: one page a day until a first export shows the organisation's size; " +
+        "--probe sizes each day with one dau-count request";
+    case "store":
+      return `estimated from the median size of the ${basis.storedDays} newest stored days, ` +
+        "by weekday; --probe sizes each day with one dau-count request";
+    case "probe":
+      return `each day's identities from dau-count (${basis.probeRequests} request${
+        basis.probeRequests === 1 ? "" : "s"
+      } spent on this plan), ${per(basis.storedDays)}`;
+  }
 }
 
 /** Runs `export`; the demo passes its simulator's address, token and rate. */
@@ -159,11 +177,30 @@ export async function exportCommand(
   const storeKey = via.storeKey ?? settings.baseUrl;
   const rate = { perMinute: settings.ratePerMinute, burst: settings.burst };
 
+  if (flags.probe && !flags.dryRun) {
+    throw new UsageError("--probe sizes a plan: use it with --dry-run", "add --dry-run");
+  }
   if (flags.dryRun) {
     // A dry run reads the store if there is one, and creates nothing.
     const store = await DayStore.openExisting(storeDir, storeKey);
     const range = await resolveRange(spec, now(), store);
-    const plan = await planExport(store, range, { refresh: flags.refresh ?? false, nowMs: now() });
+    let probe: ((fetchDays: readonly Day[]) => Promise<DaySizes>) | undefined;
+    if (flags.probe) {
+      const { client } = await connect(loaded, ctx, via.connect);
+      probe = async (fetchDays) => {
+        const identities = new Map<Day, number>();
+        const windows = coverDays(fetchDays);
+        for (const window of windows) {
+          for (const [d, n] of await client.dauCount(window)) identities.set(d, n);
+        }
+        return await sizesFromProbe(store, identities, windows.length);
+      };
+    }
+    const plan = await planExport(store, range, {
+      refresh: flags.refresh ?? false,
+      nowMs: now(),
+      size: probe,
+    });
     const wouldDo = await housekeep({
       outputDir,
       store,
@@ -181,6 +218,7 @@ export async function exportCommand(
         latest: plan.latest,
         requests: plan.sync.requests.requests,
         plan: plan.sync.requests.items,
+        basis: plan.sync.basis,
         housekeeping: housekeepingSummary(wouldDo),
       },
     );

@@ -211,6 +211,10 @@ export function buildProgram(
       "--dry-run",
       "print the request plan and the time it takes; make no request, write nothing",
     )
+    .option(
+      "--probe",
+      "with --dry-run: spend one dau-count request per 90 days to fetch, to size each day",
+    )
     .addHelpText("after", EXIT_CODES_HELP)
     .action(async (opts, cmd) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;

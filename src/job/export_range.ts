@@ -21,6 +21,7 @@ import type { Day } from "../model/types.ts";
 import { DayStore } from "../store/day_store.ts";
 import { lockStore } from "../store/lock.ts";
 import { buildPlan, type RequestPlan } from "../store/plan.ts";
+import type { DaySizes } from "../sync/estimate.ts";
 import { historySource, planSync, runSync, type SyncPlan, userActivityOf } from "../sync/sync.ts";
 import { LOOKBACK_DAYS } from "../views/accumulator.ts";
 import type { OutputDir } from "../views/output_dir.ts";
@@ -108,7 +109,12 @@ function neededFor(range: DayRange, oldest: Day): Day[] {
 export async function planExport(
   store: DayStore | undefined,
   range: DayRange | undefined,
-  options: { refresh: boolean; nowMs: number },
+  options: {
+    refresh: boolean;
+    nowMs: number;
+    /** Sizes the days to fetch (default: from the stored days; `--probe`: from `dau-count`). */
+    size?: (fetchDays: readonly Day[]) => Promise<DaySizes>;
+  },
 ): Promise<ExportPlan> {
   const newestStored = store ? (await store.days()).at(-1) : undefined;
   const candidates = [newestStored, range?.end].filter((d): d is Day => d !== undefined);
@@ -121,7 +127,10 @@ export async function planExport(
     for (const d of neededFor(range, oldest)) needed.add(d);
     for (const d of eachDay(range.start, range.end)) days.add(d);
   }
-  const sync = await planSync(store, [...needed], { refresh: options.refresh });
+  const sync = await planSync(store, [...needed], {
+    refresh: options.refresh,
+    size: options.size,
+  });
   return { range, latest, days: [...days].sort(), sync };
 }
 

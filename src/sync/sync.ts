@@ -16,6 +16,7 @@ import type { DayStore } from "../store/day_store.ts";
 import { buildPlan, coverDays, type RequestPlan } from "../store/plan.ts";
 import type { Reporter } from "../job/reporter.ts";
 import type { DayInfo, DaySource } from "../views/render.ts";
+import { type DaySizes, type SizeBasis, sizesFromStore } from "./estimate.ts";
 
 /** What a sync will fetch. */
 export interface SyncPlan {
@@ -23,35 +24,35 @@ export interface SyncPlan {
   readonly needed: readonly Day[];
   /** Of those, the days to fetch (not in the store, or `--refresh`), sorted. */
   readonly fetchDays: readonly Day[];
-  /** The requests, with page counts estimated from the store where it knows the org's size. */
+  /** The requests, with page counts estimated where a day's size is not known. */
   readonly requests: RequestPlan;
-  /**
-   * The stored day whose size the page counts are estimated from; `undefined` when the store
-   * holds no day (every day counted as one page: a lower bound).
-   */
-  readonly sizedFrom?: Day;
+  /** What the estimated page counts rest on. */
+  readonly basis: SizeBasis;
 }
 
-/** Plans a sync without any request. */
+/**
+ * Plans a sync without any request (`size` may make one: `--dry-run --probe`). Page counts
+ * of days to fetch come from `size`, by default the stored days of the same weekday.
+ */
 export async function planSync(
   store: DayStore | undefined,
   needed: readonly Day[],
-  options: { refresh: boolean },
+  options: {
+    refresh: boolean;
+    size?: (fetchDays: readonly Day[]) => Promise<DaySizes>;
+  },
 ): Promise<SyncPlan> {
   const storedDays = store ? await store.days() : [];
   const stored = new Set(options.refresh ? [] : storedDays);
   const fetchDays = [...needed].sort().filter((d) => !stored.has(d));
-  // Page counts: the newest stored day is the best guess of the org's size.
-  const newest = storedDays.at(-1);
-  const info = newest && store ? await store.dayInfo(newest) : undefined;
-  const requests = buildPlan({
-    fetchDays,
-    recordsOn: () => info?.recordCount,
-  });
+  const sizes = fetchDays.length === 0
+    ? { recordsOn: () => undefined, basis: { kind: "none" } as const }
+    : await (options.size ?? (() => sizesFromStore(store)))(fetchDays);
+  const requests = buildPlan({ fetchDays, recordsOn: sizes.recordsOn });
   return {
     needed: [...needed].sort(),
     fetchDays,
-    // Page counts of days not yet fetched are estimates, whatever day they are sized from.
+    // Page counts of days not yet fetched are estimates, whatever they are sized from.
     requests: {
       items: requests.items.map((i) =>
         i.endpoint === "daily-user-activity-by-editor-language" ? { ...i, exact: false } : i
@@ -59,7 +60,7 @@ export async function planSync(
       requests: requests.requests,
       exact: fetchDays.length === 0,
     },
-    ...(info ? { sizedFrom: newest } : {}),
+    basis: sizes.basis,
   };
 }
 

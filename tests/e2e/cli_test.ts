@@ -90,12 +90,13 @@ Deno.test("export --dry-run prints the plan and makes no request, writes nothing
     assert.match(r.stdout, /daily-user-activity-by-editor-language\s+55\s+~55/);
     assert.match(r.stdout, /At 10 requests a minute \(burst 20\): about/);
     assert.match(r.stdout, /~ = at least: one page a day until a first export/);
+    assert.match(r.stdout, /--probe sizes each day with one dau-count request/);
     assert.equal(sim.stats.requests, 0);
     assert.deepEqual(await listFiles(out), []);
   });
 });
 
-Deno.test("after a first export, --dry-run estimates from a stored day and agrees with the run", async () => {
+Deno.test("after a first export, --dry-run estimates from the stored days and agrees with the run", async () => {
   // 150 identities: more than one page of records a day, so the size matters.
   await using sim = await startSimulator({ now: () => NOW_MS, rateLimit: false, users: 150 });
   await withTempDir(async (dir) => {
@@ -106,18 +107,59 @@ Deno.test("after a first export, --dry-run estimates from a stored day and agree
       { env },
     );
     assert.equal(first.code, 0, first.stderr);
+    sim.resetStats();
     const extend = ["--start-date", "2026-11-01", "--end-date", "2026-11-19", "-o", out];
     const dry = await runCli(["--now", NOW, "export", "--dry-run", ...extend], { env });
     assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /~ = estimated from the size of the stored day 2026-11-12/);
+    // The first run kept its range, latest/'s window and the 27 days before each.
+    assert.match(
+      dry.stdout,
+      /~ = estimated from the median size of the 55 newest stored days, by weekday/,
+    );
     const planned = Number(/total\s+~(\d+)/.exec(dry.stdout)?.[1]);
+    assert.equal(sim.stats.requests, 0);
+    const probed = await runCli(["--now", NOW, "export", "--dry-run", "--probe", ...extend], {
+      env,
+    });
+    assert.equal(probed.code, 0, probed.stderr);
+    assert.match(
+      probed.stdout,
+      /~ = each day's identities from dau-count \(1 request spent on this plan\), records per identity as on the 55 newest stored days/,
+    );
+    assert.deepEqual(sim.stats.byEndpoint, { "/analytics/v0/dau-count": 1 });
+    const probedTotal = Number(/total\s+~(\d+)/.exec(probed.stdout)?.[1]);
     sim.resetStats();
     const run = await runCli(["--now", NOW, "export", ...extend], { env });
     assert.equal(run.code, 0, run.stderr);
-    // Seven new days of a steady organisation: the estimate is within a few pages.
+    // Seven new days of a steady organisation: both estimates are within a few pages.
     const made = sim.stats.requests;
     assert.ok(made > 7 + 2, `more than one page a day (${made})`);
-    assert.ok(Math.abs(made - planned) <= 4, `planned ${planned}, made ${made}`);
+    assert.ok(Math.abs(made - planned) <= 3, `planned ${planned}, made ${made}`);
+    assert.ok(Math.abs(made - probedTotal) <= 2, `probed ${probedTotal}, made ${made}`);
+  });
+});
+
+Deno.test("--dry-run --probe before a first export spends one dau-count request; --probe alone is a usage error", async () => {
+  await using sim = await startSimulator({ now: () => NOW_MS, rateLimit: false, users: 150 });
+  await withTempDir(async (dir) => {
+    const out = join(dir, "out");
+    const env = envFor(sim.url, dir);
+    const alone = await runCli(["--now", NOW, "export", "--probe", "-o", out], { env });
+    assert.equal(alone.code, 2);
+    assert.match(alone.stderr, /--probe sizes a plan: use it with --dry-run/);
+    assert.equal(sim.stats.requests, 0);
+    const dry = await runCli(["--now", NOW, "export", "--dry-run", "--probe", "-o", out], { env });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /\(1 request spent on this plan\), one record an identity/);
+    assert.deepEqual(sim.stats.byEndpoint, { "/analytics/v0/dau-count": 1 });
+    assert.deepEqual(await listFiles(out), [], "a dry run writes nothing, probe or not");
+    const planned = Number(/total\s+~(\d+)/.exec(dry.stdout)?.[1]);
+    sim.resetStats();
+    const run = await runCli(["--now", NOW, "export", "-o", out], { env });
+    assert.equal(run.code, 0, run.stderr);
+    // Sized by each day's identities, a lower bound well above one page a day.
+    assert.ok(planned > 55 + 2, `sized by identities (${planned})`);
+    assert.ok(planned <= sim.stats.requests, `planned ${planned}, made ${sim.stats.requests}`);
   });
 });
 
