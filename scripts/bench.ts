@@ -8,6 +8,7 @@ import { type BenchTable, conversionBench } from "../bench/conversion.ts";
 import { largeOrgBench } from "../bench/large_org.ts";
 import { requestBench } from "../bench/requests.ts";
 import { serveBench } from "../bench/serve.ts";
+import { startupBench } from "../bench/startup.ts";
 import { tablesBench } from "../bench/tables.ts";
 import { table } from "../src/cli/output.ts";
 
@@ -21,6 +22,7 @@ export interface BenchSection {
 
 /** Every section, in the order they run. */
 export const SECTIONS: readonly BenchSection[] = [
+  { name: "startup", run: () => startupBench() },
   { name: "requests", run: () => requestBench() },
   { name: "large-org", run: () => largeOrgBench() },
   { name: "conversion", run: () => conversionBench() },

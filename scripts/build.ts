@@ -1,7 +1,8 @@
 /**
  * Builds the program.
  *
- *   deno task bundle                 → dist/augment-metrics.js (one file, npm code inlined)
+ *   deno task bundle                 → dist/augment-metrics.js (npm code inlined), beside it the
+ *                                      chunks it loads when a command runs (`dist/chunk-*.js`)
  *   deno task compile [--target T]   → dist/augment-metrics[-T][.exe], from the bundle, with the
  *                                      permission flags of src/permissions.ts baked in
  *
@@ -26,10 +27,44 @@ async function run(cmd: string[]): Promise<void> {
   if (code !== 0) Deno.exit(code);
 }
 
-/** Bundles main.ts into one JavaScript file. */
-export async function bundle(output = BUNDLE): Promise<void> {
-  await Deno.mkdir("dist", { recursive: true });
-  await run(["bundle", "--quiet", "--platform", "deno", "--output", output, "main.ts"]);
+/**
+ * Bundles main.ts into `dist/augment-metrics.js` and the chunks it imports on demand: split at
+ * each command's dynamic `import()`, so that `--help` and `--version` evaluate only the
+ * command-line parser, not zod, the views or the server. Chunks never import the entry.
+ */
+export async function bundle(): Promise<void> {
+  const tmp = await Deno.makeTempDir({ prefix: "augment-metrics-bundle-" });
+  try {
+    await run([
+      "bundle",
+      "--quiet",
+      "--platform",
+      "deno",
+      "--code-splitting",
+      "--outdir",
+      tmp,
+      "main.ts",
+    ]);
+    await Deno.mkdir("dist", { recursive: true });
+    // Chunks of an earlier build are removed: their names change with their content.
+    for (const e of Deno.readDirSync("dist")) {
+      if (e.isFile && e.name.endsWith(".js")) await Deno.remove(`dist/${e.name}`);
+    }
+    for (const e of Deno.readDirSync(tmp)) {
+      const to = e.name === "main.js" ? BUNDLE : `dist/${e.name}`;
+      await Deno.copyFile(`${tmp}/${e.name}`, to);
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+/** The chunks beside the bundle, which the compiled binary must carry. */
+function chunks(): string[] {
+  return [...Deno.readDirSync("dist")]
+    .filter((e) => e.isFile && e.name.endsWith(".js") && `dist/${e.name}` !== BUNDLE)
+    .map((e) => `dist/${e.name}`)
+    .sort();
 }
 
 if (import.meta.main) {
@@ -53,6 +88,8 @@ if (import.meta.main) {
           .filter(Boolean),
       ),
       "--no-check",
+      // The commands' chunks are dynamic imports of the bundle: named so none is left out.
+      ...chunks().flatMap((c) => ["--include", c]),
       ...(values.target ? ["--target", values.target] : []),
       "--output",
       `dist/augment-metrics${suffix}${exe}`,

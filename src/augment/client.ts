@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import { ServiceError } from "../errors.ts";
 import { chunkRange, type DayRange } from "../model/dates.ts";
 import {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Base path of every endpoint. */
 export const API_PREFIX = "/analytics/v0";

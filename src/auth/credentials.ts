@@ -20,7 +20,7 @@
  */
 import { writeFileAtomic } from "../fs/atomic.ts";
 import { dirname, join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { UsageError } from "../errors.ts";
 import { checkTokenFormat } from "./token_format.ts";
 

@@ -8,13 +8,9 @@ import { Command, Option } from "@commander-js/extra-typings";
 import { EXIT, InterruptedError, UsageError } from "../errors.ts";
 import { NAME, VERSION } from "../version.ts";
 import { FORMATS } from "../views/formats.ts";
-import { authLogin, authLogout, authStatus } from "./auth.ts";
 import type { CommandContext, GlobalOptions } from "./context.ts";
 import { type ArgvShape, describeFailure, logFormatInArgs } from "./errors_map.ts";
-import { demoCommand } from "./demo.ts";
-import { exportCommand } from "./export.ts";
 import { Output, type OutputStreams, processStreams } from "./output.ts";
-import { simulateCommand } from "./simulate.ts";
 import { registerServeCommand } from "./serve.ts";
 import { registerCompletions } from "./completions.ts";
 
@@ -218,7 +214,8 @@ export function buildProgram(
     .addHelpText("after", EXIT_CODES_HELP)
     .action(async (opts, cmd) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;
-      await exportCommand(opts, contextFor(g));
+      // Each command's modules load when it runs: `--help` and `--version` stay fast.
+      await (await import("./export.ts")).exportCommand(opts, contextFor(g));
     });
 
   const auth = program.command("auth").description(
@@ -233,19 +230,26 @@ export function buildProgram(
     .option("--token-stdin", "read the token from standard input (for automation)")
     .option("--no-verify", "save the token without checking it with one request to the service")
     .action(async (opts, cmd) => {
-      await authLogin(opts, contextFor(cmd.optsWithGlobals() as GlobalOptions));
+      await (await import("./auth.ts")).authLogin(
+        opts,
+        contextFor(cmd.optsWithGlobals() as GlobalOptions),
+      );
     });
   auth
     .command("status")
     .description("Say where the token comes from, and prove it works with one cheap request")
     .action(async (_opts, cmd) => {
-      await authStatus(contextFor(cmd.optsWithGlobals() as GlobalOptions));
+      await (await import("./auth.ts")).authStatus(
+        contextFor(cmd.optsWithGlobals() as GlobalOptions),
+      );
     });
   auth
     .command("logout")
     .description("Remove ~/.augment/credentials (only that file)")
     .action(async (_opts, cmd) => {
-      await authLogout(contextFor(cmd.optsWithGlobals() as GlobalOptions));
+      await (await import("./auth.ts")).authLogout(
+        contextFor(cmd.optsWithGlobals() as GlobalOptions),
+      );
     });
 
   program
@@ -264,7 +268,10 @@ export function buildProgram(
     )
     .option("--no-rate-limit", "do not enforce the 10 requests a minute limit")
     .action(async (opts, cmd) => {
-      await simulateCommand(opts, contextFor(cmd.optsWithGlobals() as GlobalOptions));
+      await (await import("./simulate.ts")).simulateCommand(
+        opts,
+        contextFor(cmd.optsWithGlobals() as GlobalOptions),
+      );
     });
 
   program
@@ -280,7 +287,10 @@ export function buildProgram(
     )
     .option("--seed <n>", "data seed (default: 1)", parseIntOption("--seed", 0, 2 ** 31 - 1))
     .action(async (opts, cmd) => {
-      await demoCommand(opts, contextFor(cmd.optsWithGlobals() as GlobalOptions));
+      await (await import("./demo.ts")).demoCommand(
+        opts,
+        contextFor(cmd.optsWithGlobals() as GlobalOptions),
+      );
     });
 
   registerServeCommand(program, contextFor, {

@@ -5,15 +5,8 @@
  * @module
  */
 import { resolve } from "node:path";
-import { loadSettings } from "../config/settings.ts";
 import { UsageError } from "../errors.ts";
-import {
-  DAILY_SYNC,
-  type SyncFunction,
-  type SyncSchedule,
-  systemClock,
-} from "../serve/scheduler.ts";
-import { startServe } from "../serve/server.ts";
+import type { SyncFunction, SyncSchedule } from "../serve/scheduler.ts";
 import { Option } from "@commander-js/extra-typings";
 import type { CommandContext, GlobalOptions } from "./context.ts";
 
@@ -97,6 +90,12 @@ export async function serveCommand(
   ctx: CommandContext,
   deps: ServeDeps = {},
 ): Promise<void> {
+  // Loaded when the command runs, not when the program starts (`--help` stays fast).
+  const [{ loadSettings }, { DAILY_SYNC, systemClock }, { startServe }] = await Promise.all([
+    import("../config/settings.ts"),
+    import("../serve/scheduler.ts"),
+    import("../serve/server.ts"),
+  ]);
   const env = deps.env ?? ((name: string) => Deno.env.get(name));
   const { settings } = await loadSettings({ env });
   const outputDir = resolve(flags.outputDir ?? settings.outputDir);

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import * as z from "zod";
 import { UsageError } from "../errors.ts";
 import { type DotenvFile, readDotenv } from "./dotenv.ts";
 import { TOKEN_FORM, tokenProblem } from "./token_format.ts";

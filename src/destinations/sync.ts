@@ -19,7 +19,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { AuthError, UsageError } from "../errors.ts";
 import type { Clock } from "../http/types.ts";
 import {

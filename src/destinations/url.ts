@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import * as z from "zod";
 import { UsageError } from "../errors.ts";
 
 /** The URL forms accepted, for messages. */

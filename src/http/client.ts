@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import { AuthError, ServiceError } from "../errors.ts";
 import { NAME, VERSION } from "../version.ts";
 import { systemClock } from "./clock.ts";

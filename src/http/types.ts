@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { z } from "zod";
+import type * as z from "zod";
 
 /** Time, injectable so pacing and backoff are tested in milliseconds without sleeping. */
 export interface Clock {

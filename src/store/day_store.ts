@@ -23,7 +23,7 @@
  */
 import { join } from "node:path";
 import { StoreError, storeOfAnotherService } from "../errors.ts";
-import { z } from "zod";
+import * as z from "zod";
 import { writeFileAtomic } from "../fs/atomic.ts";
 import { readDirOrEmpty } from "../fs/dir.ts";
 import { isDay } from "../model/dates.ts";

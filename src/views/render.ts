@@ -9,7 +9,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { addDays, type DayRange, daysBetween, eachDay } from "../model/dates.ts";
 import { isKnownCounter } from "../model/metrics.ts";
 import type { Day, DayData, UserActivity } from "../model/types.ts";

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Day } from "../model/types.ts";
 import { FileView } from "./file_view.ts";
 import { encodeNdjson, encodeParquet } from "./tables/encode.ts";

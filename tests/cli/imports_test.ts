@@ -47,3 +47,54 @@ Deno.test("no command file imports main.ts", async () => {
     assert.ok(!imports.includes(join(CLI, "main.ts")), `${e.name} imports main.ts`);
   }
 });
+
+Deno.test("the bundle's entry evaluates only the command-line parser: commands load on demand", async () => {
+  // `deno task test` builds the bundle first: dist/augment-metrics.js and its chunks.
+  const dist = fileURLToPath(new URL("../../dist/", import.meta.url));
+  // What `--help` evaluates: the entry and the chunks it imports statically, transitively.
+  const seen = new Set<string>();
+  const queue = ["augment-metrics.js"];
+  let entry = "";
+  while (queue.length > 0) {
+    const name = queue.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const text = await Deno.readTextFile(join(dist, name));
+    entry += text;
+    for (const m of text.matchAll(/^(?:import|export)\b[^;]*?from\s+"\.\/([^"]+\.js)"/gms)) {
+      queue.push(m[1]);
+    }
+    for (const m of text.matchAll(/^import\s+"\.\/([^"]+\.js)"/gm)) queue.push(m[1]);
+  }
+  assert.ok(seen.size > 1, "the entry imports shared chunks");
+  // esbuild names each inlined npm module in a comment: none but commander at start-up.
+  const packages = new Set(
+    [...entry.matchAll(/registry\.npmjs\.org\/((?:@[^/]+\/)?[^/]+)\//g)].map((m) => m[1]),
+  );
+  assert.deepEqual([...packages].sort(), ["commander"]);
+  // And of the project's own modules, only the parser's and the few small ones it needs.
+  const modules = [...entry.matchAll(/^\/\/ (src\/\S+\.ts)$/gm)].map((m) => m[1]).sort();
+  assert.deepEqual(modules, [
+    "src/cli/completions.ts",
+    "src/cli/errors_map.ts",
+    "src/cli/main.ts",
+    "src/cli/output.ts",
+    "src/cli/serve.ts",
+    "src/errors.ts",
+    "src/text.ts",
+    "src/version.ts",
+    "src/views/formats.ts",
+  ]);
+  // The commands are there, as dynamic imports of chunks beside the entry.
+  const dynamic = [...entry.matchAll(/import\("\.\/([^"]+\.js)"\)/g)].map((m) => m[1]);
+  assert.ok(dynamic.length >= 4, `dynamic imports: ${dynamic.join(", ")}`);
+  for (const chunk of dynamic) await Deno.stat(join(dist, chunk));
+  // zod is bundled without its locales (only English messages are used).
+  const all = await Promise.all(
+    [...Deno.readDirSync(dist)].filter((e) => e.name.endsWith(".js")).map((e) =>
+      Deno.readTextFile(join(dist, e.name))
+    ),
+  );
+  const locales = all.join("\n").match(/zod\/[^/]+\/v4\/locales\/[a-zA-Z-]+\.js/g) ?? [];
+  assert.deepEqual([...new Set(locales.map((l) => l.split("/").pop()))], ["en.js"]);
+});
