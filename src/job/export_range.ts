@@ -296,6 +296,15 @@ export async function runExport(o: RunOptions): Promise<ExportRangeResult & { st
   });
   try {
     const store = await DayStore.open(o.storeDir, o.storeKey, o.now());
+    // A store of an earlier version is converted in place, under the lock, never re-fetched.
+    const migrated = await store.migrate();
+    if (migrated > 0) {
+      o.reporter.info(
+        `Converted ${migrated} stored day${migrated === 1 ? "" : "s"} to the store's ` +
+          `current format (nothing fetched again)`,
+        { event: "store_migrated", days: migrated },
+      );
+    }
     const range = await resolveRange(o.spec, o.now(), store);
     const plan = await planExport(store, range, { refresh: o.refresh ?? false, nowMs: o.now() });
     o.onPlan?.(plan);

@@ -2,16 +2,18 @@
  * The local store of published days. A day, once published by the service, never changes,
  * so a day fetched after its publication is kept here and never fetched again.
  *
- * Layout (format version 1), by default `<output-dir>/.store/`:
+ * Layout (store version 2), by default `<output-dir>/.store/`:
  *
  * ```
- * store.json                        {"format": "augment-metrics-store", "version": 1, "base_url": …}
- * days/<YYYY-MM-DD>.ndjson          line 1: header {version, day, fetched_at, dau_count, usage,
- *                                   record_count, counters}; then one record a line:
- *                                   [identity, kind, editor, language, metrics]
+ * store.json                        {"format": "augment-metrics-store", "version": 2, "base_url": …}
+ * days/<YYYY-MM-DD>.day             typed columns with a name dictionary (see `day_file.ts`)
+ * user-activity/<start>_<end>.json  {version, start, end, fetched_at, users: […]}
+ * days/<YYYY-MM-DD>.ndjson          (version 1: line 1 a header {version, day, fetched_at,
+ *                                   dau_count, usage, record_count, counters}, then one record
+ *                                   a line: [identity, kind, editor, language, metrics]; read,
+ *                                   and converted to `.day` by {@link DayStore.migrate})
  * identities/<YYYY-MM-DD>.json      (older versions: identities of days before a range, from
  *                                   `dau`; no longer written or read, removed by retention)
- * user-activity/<start>_<end>.json  {version, start, end, fetched_at, users: […]}
  * ```
  *
  * Every file is written atomically (temporary file, then rename), and a day's file is
@@ -25,6 +27,13 @@ import { join } from "node:path";
 import { StoreError, storeOfAnotherService } from "../errors.ts";
 import * as z from "zod";
 import { writeFileAtomic } from "../fs/atomic.ts";
+import {
+  DAY_FILE_EXT,
+  DayFileError,
+  decodeDayFile,
+  decodeDayFileHeader,
+  encodeDayFile,
+} from "./day_file.ts";
 import { readDirOrEmpty } from "../fs/dir.ts";
 import { isDay } from "../model/dates.ts";
 import {
@@ -35,8 +44,10 @@ import {
 } from "../model/metrics.ts";
 import type { ActivityRecord, Day, DayData, IdentityKind, UserActivity } from "../model/types.ts";
 
-/** The store format this version reads and writes. */
-export const STORE_VERSION = 1;
+/** The store version this program writes; it also reads (and migrates) version 1. */
+export const STORE_VERSION = 2;
+/** Store versions this program reads. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 const STORE_FORMAT = "augment-metrics-store";
 
 export { StoreError };
@@ -79,6 +90,13 @@ const StoreFile = z.object({
   created_at: z.string(),
 });
 
+function newerVersion(path: string, version: number): StoreError {
+  return new StoreError(
+    `Cannot read store file "${path}": it is store version ${version}, this program reads ` +
+      `versions ${READABLE_VERSIONS.join(" and ")}; upgrade augment-metrics or move the store away`,
+  );
+}
+
 /** What the store knows of a day without reading its records. */
 export interface StoredDayInfo {
   readonly day: Day;
@@ -109,6 +127,50 @@ async function readOptional(path: string): Promise<string | undefined> {
     return await Deno.readTextFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
+/** The bytes of a file up to its first newline (included), or `undefined` if it is absent. */
+async function firstLine(path: string): Promise<Uint8Array | undefined> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+  try {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const buf = new Uint8Array(16 * 1024);
+    while (size < 16 * 1024 * 1024) {
+      const n = await file.read(buf);
+      if (n === null) break;
+      const chunk = buf.slice(0, n);
+      chunks.push(chunk);
+      size += n;
+      if (chunk.includes(0x0a)) break;
+    }
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) {
+      all.set(c, at);
+      at += c.length;
+    }
+    const end = all.indexOf(0x0a);
+    return end < 0 ? all : all.subarray(0, end + 1);
+  } finally {
+    file.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
     throw e;
   }
 }
@@ -183,11 +245,8 @@ export class DayStore {
       throw this.corrupt(path, "not valid JSON");
     }
     const version = (raw as { version?: unknown } | null)?.version;
-    if (typeof version === "number" && version !== STORE_VERSION) {
-      throw new StoreError(
-        `Cannot read store file "${path}": it is store version ${version}, this program reads ` +
-          `version ${STORE_VERSION}; upgrade augment-metrics or move the store away`,
-      );
+    if (typeof version === "number" && !READABLE_VERSIONS.includes(version)) {
+      throw newerVersion(path, version);
     }
     const r = schema.safeParse(raw);
     if (!r.success) throw this.corrupt(path, r.error.issues[0]?.message ?? "unexpected content");
@@ -202,6 +261,12 @@ export class DayStore {
   }
 
   private dayPath(day: Day): string {
+    if (!isDay(day)) throw new RangeError(`Invalid day "${day}"`);
+    return join(this.dir, "days", `${day}${DAY_FILE_EXT}`);
+  }
+
+  /** A day's file in store version 1 (read, and converted by {@link migrate}). */
+  private v1DayPath(day: Day): string {
     if (!isDay(day)) throw new RangeError(`Invalid day "${day}"`);
     return join(this.dir, "days", `${day}.ndjson`);
   }
@@ -218,7 +283,11 @@ export class DayStore {
 
   /** The days held in full, sorted. */
   async days(): Promise<Day[]> {
-    return await this.list("days", ".ndjson");
+    const days = new Set([
+      ...await this.list("days", DAY_FILE_EXT),
+      ...await this.list("days", ".ndjson"),
+    ]);
+    return [...days].sort();
   }
 
   /** Days of an older version's identities-only files (retention removes them), sorted. */
@@ -247,7 +316,10 @@ export class DayStore {
   ): Promise<number> {
     const { daysBefore, rangesEndingBefore, dryRun = false } = options;
     const doomed: string[] = [
-      ...(await this.days()).filter((d) => d < daysBefore).map((d) => this.dayPath(d)),
+      ...(await this.list("days", DAY_FILE_EXT)).filter((d) => d < daysBefore)
+        .map((d) => this.dayPath(d)),
+      ...(await this.list("days", ".ndjson")).filter((d) => d < daysBefore)
+        .map((d) => this.v1DayPath(d)),
       ...(await this.identityDays()).filter((d) => d < daysBefore)
         .map((d) => this.identitiesPath(d)),
     ];
@@ -264,39 +336,73 @@ export class DayStore {
   /** Keeps a day's complete data (every page arrived) as final. */
   async putDay(day: DayData, fetchedAtMs: number): Promise<void> {
     await this.#bind();
-    const counters = new Set<string>();
-    const identities = new Set<string>();
-    const lines: string[] = [];
-    for (const r of day.records) {
-      for (const k in r.metrics) counters.add(k);
-      identities.add(`${r.kind}:${r.identity}`);
-      lines.push(JSON.stringify([
-        r.identity,
-        kindCode(r.kind),
-        r.editor,
-        r.language,
-        compactMetrics(r.metrics),
-      ]));
+    await this.#writeDay(day, new Date(fetchedAtMs).toISOString());
+  }
+
+  async #writeDay(day: DayData, fetchedAt: string): Promise<void> {
+    await writeFileAtomic(this.dayPath(day.day), encodeDayFile(day, fetchedAt));
+    // A version-1 file of the same day is replaced by the new one.
+    await Deno.remove(this.v1DayPath(day.day)).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+  }
+
+  /**
+   * Converts a version-1 store to version 2 in place: each day file is rewritten in the new
+   * form (the same data, its `fetched_at` kept, so no output changes and nothing is fetched
+   * again), atomically, then `store.json` says version 2. An interrupted migration resumes
+   * on the next run. Returns the days converted. Run under the store's lock.
+   */
+  async migrate(): Promise<number> {
+    let converted = 0;
+    for (const day of await this.list("days", ".ndjson")) {
+      const path = this.v1DayPath(day);
+      const text = await readOptional(path);
+      if (text === undefined) continue;
+      if (await exists(this.dayPath(day))) {
+        await Deno.remove(path);
+        continue;
+      }
+      const { data, fetchedAt } = this.#parseV1Day(day, path, text);
+      await this.#writeDay(data, fetchedAt);
+      converted++;
     }
-    const header = {
-      version: STORE_VERSION,
-      day: day.day,
-      fetched_at: new Date(fetchedAtMs).toISOString(),
-      dau_count: day.dauCount ?? null,
-      usage: day.usage ? compactMetrics(day.usage) : null,
-      record_count: day.records.length,
-      identity_count: identities.size,
-      counters: [...counters].sort(),
-    };
-    lines.unshift(JSON.stringify(header));
-    await writeFileAtomic(this.dayPath(day.day), lines.join("\n") + "\n");
+    const metaPath = join(this.dir, "store.json");
+    const text = await readOptional(metaPath);
+    if (text !== undefined) {
+      const meta = this.parse(metaPath, text, StoreFile);
+      if (meta.version !== STORE_VERSION) {
+        await writeFileAtomic(
+          metaPath,
+          JSON.stringify({ ...meta, version: STORE_VERSION }, null, 2) + "\n",
+        );
+      }
+    }
+    return converted;
   }
 
   /** Reads a stored day; `undefined` when the store does not hold it. */
   async getDay(day: Day): Promise<DayData | undefined> {
     const path = this.dayPath(day);
-    const text = await readOptional(path);
-    if (text === undefined) return undefined;
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(path);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      const v1 = this.v1DayPath(day);
+      const text = await readOptional(v1);
+      return text === undefined ? undefined : this.#parseV1Day(day, v1, text).data;
+    }
+    try {
+      return decodeDayFile(bytes, day, (raw) => this.counters(path, raw, "its header")).data;
+    } catch (e) {
+      if (e instanceof DayFileError) throw this.corrupt(path, e.message);
+      throw e;
+    }
+  }
+
+  /** A version-1 day file's data and the time it was fetched. */
+  #parseV1Day(day: Day, path: string, text: string): { data: DayData; fetchedAt: string } {
     const lines = text.split("\n");
     if (lines.at(-1) === "") lines.pop();
     const header = this.parse(path, lines[0] ?? "", Header);
@@ -328,47 +434,51 @@ export class DayStore {
       };
     }
     return {
-      day,
-      records,
-      dauCount: header.dau_count ?? undefined,
-      usage: header.usage ? this.counters(path, header.usage, "its header") : undefined,
+      data: {
+        day,
+        records,
+        dauCount: header.dau_count ?? undefined,
+        usage: header.usage ? this.counters(path, header.usage, "its header") : undefined,
+      },
+      fetchedAt: header.fetched_at,
     };
   }
 
   /** What the store knows of a day from its header line alone. */
   async dayInfo(day: Day): Promise<StoredDayInfo | undefined> {
     const path = this.dayPath(day);
-    let file: Deno.FsFile;
+    const first = await firstLine(path);
+    if (first === undefined) return await this.#v1DayInfo(day);
+    let header;
     try {
-      file = await Deno.open(path);
+      header = decodeDayFileHeader(first);
     } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return undefined;
+      if (e instanceof DayFileError) throw this.corrupt(path, e.message);
       throw e;
     }
-    try {
-      const chunks: Uint8Array[] = [];
-      const buf = new Uint8Array(64 * 1024);
-      let text = "";
-      const decoder = new TextDecoder();
-      while (!text.includes("\n")) {
-        const n = await file.read(buf);
-        if (n === null) break;
-        chunks.push(buf.slice(0, n));
-        text += decoder.decode(buf.subarray(0, n), { stream: true });
-        if (text.length > 16 * 1024 * 1024) break;
-      }
-      const first = text.split("\n", 1)[0];
-      const header = this.parse(path, first, Header.extend({ identity_count: z.number() }));
-      return {
-        day,
-        fetchedAt: header.fetched_at,
-        recordCount: header.record_count,
-        counters: header.counters,
-        identityCount: header.identity_count,
-      };
-    } finally {
-      file.close();
-    }
+    if (header.day !== day) throw this.corrupt(path, `it holds day "${header.day}"`);
+    return {
+      day,
+      fetchedAt: header.fetched_at,
+      recordCount: header.record_count,
+      counters: header.counters,
+      identityCount: header.identity_count,
+    };
+  }
+
+  async #v1DayInfo(day: Day): Promise<StoredDayInfo | undefined> {
+    const path = this.v1DayPath(day);
+    const first = await firstLine(path);
+    if (first === undefined) return undefined;
+    const text = new TextDecoder().decode(first).split("\n", 1)[0];
+    const header = this.parse(path, text, Header.extend({ identity_count: z.number() }));
+    return {
+      day,
+      fetchedAt: header.fetched_at,
+      recordCount: header.record_count,
+      counters: header.counters,
+      identityCount: header.identity_count,
+    };
   }
 
   /** Keeps `user-activity` over a range whose days are all published. */

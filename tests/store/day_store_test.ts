@@ -71,25 +71,67 @@ Deno.test("DayStore.dayInfo reads the header alone: counts and counter names", a
 Deno.test("DayStore reports a truncated day file instead of using it", async () => {
   await withStore(async (store, dir) => {
     await store.putDay(DAY, Date.parse("2026-11-02T05:00:00Z"));
-    const path = join(dir, "days", "2026-11-01.ndjson");
-    const text = await Deno.readTextFile(path);
-    await Deno.writeTextFile(path, text.slice(0, text.length - 20));
+    const path = join(dir, "days", "2026-11-01.day");
+    const bytes = await Deno.readFile(path);
+    await Deno.writeFile(path, bytes.subarray(0, bytes.length - 20));
     await assert.rejects(() => store.getDay("2026-11-01"), (e: unknown) => {
       assert.ok(e instanceof StoreError);
-      assert.match(e.message, /Cannot read store file ".*2026-11-01\.ndjson"/);
+      assert.match(e.message, /Cannot read store file ".*2026-11-01\.day"/);
+      assert.match(e.message, /where its header says 3 records/);
       assert.match(e.message, /--refresh/);
       return true;
     });
   });
 });
 
+/** Rewrites a day file's header (line 1, padded to 8 bytes) with `edit` applied. */
+async function editHeader(path: string, edit: (h: Record<string, unknown>) => void) {
+  const bytes = await Deno.readFile(path);
+  const end = bytes.indexOf(0x0a);
+  const h = JSON.parse(new TextDecoder().decode(bytes.subarray(0, end)));
+  edit(h);
+  const line = new TextEncoder().encode(JSON.stringify(h));
+  const padded = new Uint8Array(Math.ceil((line.length + 1) / 8) * 8).fill(0x20);
+  padded.set(line);
+  padded[padded.length - 1] = 0x0a;
+  const out = new Uint8Array(padded.length + bytes.length - end - 1);
+  out.set(padded);
+  out.set(bytes.subarray(end + 1), padded.length);
+  await Deno.writeFile(path, out);
+}
+
 Deno.test("DayStore reports a record count that disagrees with the header", async () => {
   await withStore(async (store, dir) => {
     await store.putDay(DAY, Date.parse("2026-11-02T05:00:00Z"));
-    const path = join(dir, "days", "2026-11-01.ndjson");
-    const lines = (await Deno.readTextFile(path)).trimEnd().split("\n");
-    await Deno.writeTextFile(path, lines.slice(0, -1).join("\n") + "\n");
-    await assert.rejects(() => store.getDay("2026-11-01"), /2 records where its header says 3/);
+    await editHeader(join(dir, "days", "2026-11-01.day"), (h) => h.record_count = 2);
+    await assert.rejects(() => store.getDay("2026-11-01"), /where its header says 2 records/);
+  });
+});
+
+Deno.test("DayStore checks every value of a day file: indexes in range, counters exact", async () => {
+  await withStore(async (store, dir) => {
+    await store.putDay(DAY, Date.parse("2026-11-02T05:00:00Z"));
+    const path = join(dir, "days", "2026-11-01.day");
+    const good = await Deno.readFile(path);
+    const columns: string[] = JSON.parse(
+      new TextDecoder().decode(good.subarray(0, good.indexOf(0x0a))),
+    ).columns;
+    // The last column's last value: the third record's, of the last counter stored.
+    const last = columns.at(-1)!;
+    const bad = good.slice();
+    new DataView(bad.buffer).setFloat64(bad.length - 8, 1e308, true);
+    await Deno.writeFile(path, bad);
+    await assert.rejects(() => store.getDay("2026-11-01"), (e: unknown) => {
+      assert.ok(e instanceof StoreError);
+      assert.match(e.message, new RegExp(`2026-11-01\\.day.*record 3.*${last}`));
+      return true;
+    });
+    // An identity index past the dictionary.
+    const body = good.length - 3 * 8 * columns.length - 16 - 16; // ids and names, padded
+    const wrong = good.slice();
+    new DataView(wrong.buffer).setUint32(body, 99, true);
+    await Deno.writeFile(path, wrong);
+    await assert.rejects(() => store.getDay("2026-11-01"), /record 1 names an identity/);
   });
 });
 
@@ -156,10 +198,19 @@ Deno.test("a day is final only when fetched after 03:00 UTC the next day", () =>
 Deno.test("a stored counter this version cannot hold exactly is a store error naming the file", async () => {
   await withStore(async (store, dir) => {
     await store.putDay({ day: "2026-10-01", records: [] }, 0);
+    // A version-1 file (what earlier versions wrote) is read as well.
     const path = join(dir, "days", "2026-10-01.ndjson");
-    const [header] = (await Deno.readTextFile(path)).split("\n");
-    const h = JSON.parse(header);
-    h.record_count = 1;
+    await Deno.remove(join(dir, "days", "2026-10-01.day"));
+    const h = {
+      version: 1,
+      day: "2026-10-01",
+      fetched_at: "2026-10-02T05:00:00.000Z",
+      dau_count: 1,
+      usage: null,
+      record_count: 1,
+      identity_count: 1,
+      counters: ["completions_count"],
+    };
     await Deno.writeTextFile(
       path,
       JSON.stringify(h) + "\n" +
@@ -172,4 +223,39 @@ Deno.test("a stored counter this version cannot hold exactly is a store error na
       return true;
     });
   });
+});
+
+Deno.test("a version-1 store is read as it is, and migrate() converts it in place, losslessly", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // The committed fixture: what version 1 wrote for 12 identities over 55 days.
+    const fixture = new URL("../fixtures/store-v1/", import.meta.url);
+    await Deno.mkdir(join(dir, "days"));
+    await Deno.mkdir(join(dir, "user-activity"));
+    for await (const e of Deno.readDir(new URL("days/", fixture))) {
+      await Deno.copyFile(new URL(`days/${e.name}`, fixture), join(dir, "days", e.name));
+    }
+    await Deno.copyFile(new URL("store.json", fixture), join(dir, "store.json"));
+    const v1 = await DayStore.open(dir, "http://simulator.invalid");
+    const days = await v1.days();
+    assert.equal(days.length, 55);
+    const before = new Map();
+    for (const d of days) before.set(d, [await v1.getDay(d), await v1.dayInfo(d)]);
+
+    assert.equal(await v1.migrate(), 55);
+    const names = [...Deno.readDirSync(join(dir, "days"))].map((e) => e.name);
+    assert.ok(names.every((n) => n.endsWith(".day")), "no version-1 file is left");
+    const meta = JSON.parse(await Deno.readTextFile(join(dir, "store.json")));
+    assert.equal(meta.version, 2);
+    assert.equal(meta.base_url, "http://simulator.invalid");
+
+    const v2 = await DayStore.open(dir, "http://simulator.invalid");
+    assert.deepEqual(await v2.days(), days);
+    for (const d of days) {
+      assert.deepEqual([await v2.getDay(d), await v2.dayInfo(d)], before.get(d), d);
+    }
+    assert.equal(await v2.migrate(), 0, "a second migration has nothing to do");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
