@@ -35,6 +35,9 @@ import type { Day } from "../model/types.ts";
 import { DEFAULT_FORMATS, type Format } from "../views/formats.ts";
 import { OutputDir } from "../views/output_dir.ts";
 import { viewsFor } from "../views/registry.ts";
+import { pseudonymizerFor } from "../privacy/pseudonym.ts";
+import { claimOutputFolder } from "../privacy/folder.ts";
+import { readTeams } from "../teams/teams_file.ts";
 import { connect, type ConnectOverrides, loadContextSettings } from "./connect.ts";
 import type { SyncFunction } from "../serve/scheduler.ts";
 import type { LoadedSettings } from "../config/settings.ts";
@@ -58,6 +61,9 @@ export interface ExportFlags {
   wait?: number;
   htmlHideIdentities?: true;
   htmlTopUsers?: number;
+  teams?: string;
+  teamMinSize?: number;
+  pseudonymize?: true;
   destination?: string[];
   notify?: string[];
   notifyOn?: string;
@@ -177,6 +183,12 @@ export async function exportCommand(
   const storeKey = via.storeKey ?? settings.baseUrl;
   const rate = { perMinute: settings.ratePerMinute, burst: settings.burst };
 
+  const pseudonymizer = pseudonymizerFor(
+    flags.pseudonymize ?? false,
+    () => settings.pseudonymizeKey,
+  );
+  const teamsPath = flags.teams ?? settings.teamsFile;
+  const teams = teamsPath === undefined ? undefined : await readTeams(resolve(teamsPath));
   if (flags.probe && !flags.dryRun) {
     throw new UsageError("--probe sizes a plan: use it with --dry-run", "add --dry-run");
   }
@@ -234,8 +246,14 @@ export async function exportCommand(
     flags.destination ?? (env("AUGMENT_DESTINATIONS") ? [env("AUGMENT_DESTINATIONS")!] : []),
   );
   const storage = destinations.length > 0 ? await resolveStorageSettings(env) : undefined;
+  await claimOutputFolder(outputDir, pseudonymizer);
   const { http, client, token } = await connect(loaded, ctx, via.connect);
   const warnings: string[] = [];
+  const warn = (m: string, d: Record<string, unknown>) => {
+    warnings.push(m);
+    output.warn(m, d);
+  };
+  for (const w of teams?.warnings ?? []) warn(w, { event: "teams_file" });
   const finish = (
     r: ExportRangeResult | undefined,
     error: { message: string; exitCode: number } | null,
@@ -277,7 +295,14 @@ export async function exportCommand(
         aggregate: flags.aggregate ?? true,
         htmlHideIdentities: flags.htmlHideIdentities ?? false,
         htmlTopUsers: flags.htmlTopUsers,
+        teams: teams && {
+          teams,
+          minSize: flags.teamMinSize ?? settings.teamMinSize,
+          realOf: pseudonymizer && ((name) => pseudonymizer.realOf(name)),
+          onWarning: (m) => warn(m, { event: "teams_file" }),
+        },
       }),
+      identities: pseudonymizer,
       enterpriseId,
       dated: flags.dated ?? false,
       refresh: flags.refresh ?? false,

@@ -166,6 +166,19 @@ export function buildProgram(
       parseIntOption("--html-top-users", 0, 10000),
     )
     .option(
+      "--teams <file>",
+      "team outputs (user-teams-1-day, team_day.csv, aggregate) from a CSV or JSON file of identity and team slug (env: AUGMENT_TEAMS_FILE)",
+    )
+    .option(
+      "--team-min-size <n>",
+      "leave teams with fewer members out of every output (env: AUGMENT_TEAM_MIN_SIZE; default: 5, as GitHub)",
+      parseIntOption("--team-min-size", 1, 1000),
+    )
+    .option(
+      "--pseudonymize",
+      "replace every e-mail and service-account name in every output by a keyed pseudonym (key: AUGMENT_PSEUDONYMIZE_KEY)",
+    )
+    .option(
       "--destination <url>",
       "also upload the output folder to s3://bucket/prefix or gs://bucket/prefix (repeatable; env: AUGMENT_DESTINATIONS)",
       (v: string, prev: string[] = []) => [...prev, v],

@@ -46,6 +46,12 @@ export interface Settings {
   compressAfterDays?: number;
   /** Remove outputs older than this many days; keep everything when undefined. */
   retentionDays?: number;
+  /** The teams file (`--teams`); none when undefined. */
+  teamsFile?: string;
+  /** Teams with fewer members are left out of every output (1–1000). */
+  teamMinSize: number;
+  /** The key of `--pseudonymize`, checked when asked (never shown in a message). */
+  pseudonymizeKey?: string;
 }
 
 /** Where a setting's value came from. */
@@ -74,6 +80,8 @@ const NO_LITERAL_DEFAULT: ReadonlySet<SettingName> = new Set([
   "AUGMENT_STORE_DIR",
   "AUGMENT_COMPRESS_AFTER_DAYS",
   "AUGMENT_RETENTION_DAYS",
+  "AUGMENT_TEAMS_FILE",
+  "AUGMENT_PSEUDONYMIZE_KEY",
 ]);
 
 // deno-lint-ignore no-control-regex
@@ -141,6 +149,11 @@ export const SettingsSchema = z.object({
   AUGMENT_STORE_DIR: directory().optional(),
   AUGMENT_COMPRESS_AFTER_DAYS: wholeNumber(1, 3650).optional(),
   AUGMENT_RETENTION_DAYS: wholeNumber(1, 3650).optional(),
+  AUGMENT_TEAMS_FILE: z.string().refine((s) => s.trim() !== "", "is blank; expected a file path")
+    .optional(),
+  AUGMENT_TEAM_MIN_SIZE: wholeNumber(1, 1000),
+  // Never refused here: a message would quote it. `--pseudonymize` checks it.
+  AUGMENT_PSEUDONYMIZE_KEY: z.string().optional(),
 }).transform((v): Settings => ({
   token: v.AUGMENT_API_TOKEN,
   baseUrl: v.AUGMENT_API_BASE_URL,
@@ -153,6 +166,9 @@ export const SettingsSchema = z.object({
   storeDir: v.AUGMENT_STORE_DIR,
   compressAfterDays: v.AUGMENT_COMPRESS_AFTER_DAYS,
   retentionDays: v.AUGMENT_RETENTION_DAYS,
+  teamsFile: v.AUGMENT_TEAMS_FILE,
+  teamMinSize: v.AUGMENT_TEAM_MIN_SIZE,
+  pseudonymizeKey: v.AUGMENT_PSEUDONYMIZE_KEY,
 }));
 
 /**

@@ -71,6 +71,23 @@ export const SETTINGS_VARIABLES = [
     description:
       "Remove outputs whose data ended more than this many days ago, and store days no kept output needs (1 to 3650)",
   },
+  {
+    name: "AUGMENT_TEAMS_FILE",
+    default: "(none)",
+    description:
+      "Teams file (CSV or JSON, identity to team slug) for the team outputs; same as `--teams`",
+  },
+  {
+    name: "AUGMENT_TEAM_MIN_SIZE",
+    default: "5",
+    description: "Teams with fewer members are left out of every output (1 to 1000; GitHub: 5)",
+  },
+  {
+    name: "AUGMENT_PSEUDONYMIZE_KEY",
+    default: "(none)",
+    description:
+      "Secret key of `--pseudonymize` (at least 32 characters); never written to any output or log",
+  },
 ] as const satisfies readonly EnvVariable[];
 
 /** Names of the settings variables. */

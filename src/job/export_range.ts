@@ -25,10 +25,11 @@ import type { DaySizes } from "../sync/estimate.ts";
 import { historySource, planSync, runSync, type SyncPlan, userActivityOf } from "../sync/sync.ts";
 import { LOOKBACK_DAYS } from "../views/accumulator.ts";
 import type { OutputDir } from "../views/output_dir.ts";
-import { render, type RenderResult } from "../views/render.ts";
+import { type DaySource, render, type RenderResult } from "../views/render.ts";
 import type { ReconciliationWarning, View } from "../views/view.ts";
 import { datedTarget, latestTarget } from "../views/writer.ts";
 import type { Reporter } from "./reporter.ts";
+import type { IdentityFilter } from "../privacy/pseudonym.ts";
 
 export { LOOKBACK_DAYS };
 
@@ -149,6 +150,8 @@ export interface ExportRangeOptions {
   readonly now: () => number;
   readonly signal?: AbortSignal;
   readonly reporter: Reporter;
+  /** Replaces identities where days enter rendering (`--pseudonymize`). */
+  readonly identities?: IdentityFilter;
 }
 
 /** What a run did. */
@@ -201,16 +204,21 @@ export async function exportRange(o: ExportRangeOptions): Promise<ExportRangeRes
   });
   const targets = [latestTarget(plan.latest, [])];
   if (o.dated && plan.range) targets.push(datedTarget(plan.range, []));
+  const filter = o.identities;
+  const filtered = (source: DaySource) => filter ? filter.source(source) : source;
+  const filteredActivity = filter
+    ? async (range: DayRange) => filter.activity(await fetchActivity(range))
+    : fetchActivity;
   const result = await render({
     out: o.out,
     views: o.views,
-    source: historySource(store, synced.provisional),
+    source: filtered(historySource(store, synced.provisional)),
     days: plan.days,
     targets,
     enterpriseId: o.enterpriseId,
     createdAt: new Date(o.now()).toISOString(),
     oldest: oldestQueryableDay(o.now()),
-    userActivity: fetchActivity,
+    userActivity: filteredActivity,
     signal,
     onProgress: (done, total, day) =>
       reporter.progress({ phase: "export", done, total, requests: requestsSoFar(), item: day }),
@@ -273,6 +281,8 @@ export interface RunOptions {
   readonly now: () => number;
   readonly signal?: AbortSignal;
   readonly reporter: Reporter;
+  /** Replaces identities where days enter rendering (`--pseudonymize`). */
+  readonly identities?: IdentityFilter;
   /** Called with the plan before the first request (progress, logs). */
   readonly onPlan?: (plan: ExportPlan) => void;
 }

@@ -16,9 +16,17 @@ export class AggregateView extends FileView {
   readonly name = "aggregate";
   readonly optionsKey: string;
 
-  constructor(readonly enterpriseId: string) {
+  /**
+   * `extras`: more `augment` fields of a finished target (teams, seats), from views finished
+   * before this one; `extrasKey` changes when what they hold changes.
+   */
+  constructor(
+    readonly enterpriseId: string,
+    readonly extras: readonly ((r: RangeFacts) => Record<string, unknown>)[] = [],
+    extrasKey = "",
+  ) {
     super();
-    this.optionsKey = `aggregate/1/${enterpriseId}`;
+    this.optionsKey = `aggregate/1/${enterpriseId}${extrasKey ? `/${extrasKey}` : ""}`;
   }
 
   dayFiles(): readonly string[] {
@@ -48,6 +56,7 @@ export class AggregateView extends FileView {
         metrics: r.totals,
         active_identities: r.identities,
         service_accounts: r.serviceAccounts,
+        ...Object.assign({}, ...this.extras.map((extra) => extra(r))),
       },
     };
     await this.files.write(paths.targetFile(r.target, NAME), pretty(aggregated));

@@ -13,6 +13,7 @@ export const FORMATS = [
   "html",
   "parquet",
   "ndjson-tables",
+  "seats",
 ] as const;
 export type Format = typeof FORMATS[number];
 

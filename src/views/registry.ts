@@ -9,7 +9,9 @@ import { HtmlView } from "./html.ts";
 import { ndjsonTablesView, parquetTablesView } from "./tables.ts";
 import { copilotView, legacyUsageView } from "./json_days.ts";
 import { UsageMetricsView } from "./usage_metrics.ts";
-import type { View } from "./view.ts";
+import { SeatsView } from "./seats.ts";
+import { TeamsView, type TeamsViewOptions } from "./teams.ts";
+import type { RangeFacts, View } from "./view.ts";
 import { type Format, FORMATS } from "./formats.ts";
 
 /** What the views are made with. */
@@ -23,6 +25,8 @@ export interface ViewOptions {
   readonly htmlHideIdentities?: boolean;
   /** HTML report: rows of the most active people and service accounts (default 50). */
   readonly htmlTopUsers?: number;
+  /** Teams (`--teams`): `user-teams-1-day` files, team CSV, and team totals in the aggregate. */
+  readonly teams?: TeamsViewOptions;
 }
 
 /** The views of `formats`, plus the aggregate unless turned off. */
@@ -55,8 +59,27 @@ export function viewsFor(formats: Iterable<Format>, o: ViewOptions): View[] {
       case "ndjson-tables":
         views.push(ndjsonTablesView());
         break;
+      case "seats":
+        views.push(new SeatsView());
+        break;
     }
   }
-  if (o.aggregate !== false) views.push(new AggregateView(o.enterpriseId));
+  const teams = o.teams && new TeamsView(o.teams);
+  if (teams) views.push(teams);
+  if (o.aggregate !== false) {
+    // Teams and seats finish each target before the aggregate, which carries their totals.
+    const extras = [];
+    const keys = [];
+    if (teams) {
+      extras.push((r: RangeFacts) => teams.aggregateOf(r));
+      keys.push(teams.optionsKey);
+    }
+    const seats = views.find((v) => v instanceof SeatsView);
+    if (seats) {
+      extras.push((r: RangeFacts) => seats.aggregateOf(r));
+      keys.push(seats.optionsKey);
+    }
+    views.push(new AggregateView(o.enterpriseId, extras, keys.join("+")));
+  }
   return views;
 }

@@ -148,6 +148,33 @@ const PRECEDENCE: {
     fromFile: 90,
     byDefault: undefined,
   },
+  {
+    name: "AUGMENT_TEAMS_FILE",
+    key: "teamsFile",
+    env: "/tmp/teams.csv",
+    file: "teams.json",
+    fromEnv: "/tmp/teams.csv",
+    fromFile: "teams.json",
+    byDefault: undefined,
+  },
+  {
+    name: "AUGMENT_TEAM_MIN_SIZE",
+    key: "teamMinSize",
+    env: "3",
+    file: "10",
+    fromEnv: 3,
+    fromFile: 10,
+    byDefault: 5,
+  },
+  {
+    name: "AUGMENT_PSEUDONYMIZE_KEY",
+    key: "pseudonymizeKey",
+    env: "k".repeat(40),
+    file: "f".repeat(40),
+    fromEnv: "k".repeat(40),
+    fromFile: "f".repeat(40),
+    byDefault: undefined,
+  },
 ];
 
 Deno.test("PRECEDENCE covers every variable of variables.ts", () => {
