@@ -20,6 +20,7 @@ import {
 import type { ActivityRecord, Day, Identity, UserActivity } from "../model/types.ts";
 import type { JsonGetter, QueryParams } from "../http/types.ts";
 import { printable } from "../text.ts";
+import type { CreditsClient } from "./credits.ts";
 import { validateDay, validateRange } from "./dates.ts";
 import { pageBound, paginate } from "./paginate.ts";
 import {
@@ -121,6 +122,8 @@ export const UNKNOWN_NAME = "Unknown";
 
 /** The Augment Analytics API over a paced, retrying {@link JsonGetter}. */
 export class AnalyticsClient {
+  /** The credits and cost endpoints, when the HTTP client can reach them (see `credits.ts`). */
+  credits?: CreditsClient;
   readonly #http: JsonGetter;
   readonly #now: () => number;
   readonly #pageSizes: Record<PagedEndpoint, number>;

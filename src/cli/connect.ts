@@ -5,6 +5,7 @@
  * @module
  */
 import { AnalyticsClient } from "../augment/client.ts";
+import { CREDITS_BUCKET, CreditsClient } from "../augment/credits.ts";
 import { refusedTokenHint, resolveToken, type TokenSource } from "../auth/resolve_token.ts";
 import { type LoadedSettings, loadSettings } from "../config/settings.ts";
 import { HttpClient } from "../http/client.ts";
@@ -55,6 +56,7 @@ export async function connect(
     maxRetries: s.maxRetries,
     ratePerMinute: overrides.ratePerMinute ?? s.ratePerMinute,
     burst: overrides.burst ?? s.burst,
+    buckets: [CREDITS_BUCKET],
     refusedTokenHint: overrides.refusedTokenHint ?? refusedTokenHint(resolved),
     onRetry: (info) =>
       ctx.output.debug(
@@ -65,6 +67,7 @@ export async function connect(
       ),
   });
   const client = new AnalyticsClient(http, { now: ctx.now });
+  client.credits = new CreditsClient(http);
   return {
     http,
     client,

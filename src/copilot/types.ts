@@ -34,6 +34,15 @@ export interface AugmentDayExtension {
   active_identities: number;
   /** Distinct service accounts in the day's records. */
   service_accounts: number;
+  /** The day's credits (decimal strings), in total and per model, when known. */
+  credits?: { total: string; by_model: Record<string, string> };
+  /** The day's cost per resource (tokens, USD, credits), when known. */
+  cost?: {
+    billed_amount_usd?: string;
+    estimated_customer_cost_usd?: string;
+    credits_consumed?: string;
+    by_resource: Record<string, string | number>[];
+  };
 }
 
 /** The `augment` extension of a Format C user row: the identity's own counters. */
@@ -42,6 +51,8 @@ export interface AugmentUserExtension {
   metrics: Record<string, number>;
   /** Whether `user_login` is an e-mail (`user`) or a service-account name. */
   identity_kind: IdentityKind;
+  /** The identity's credits that day, exact (decimal strings), in total and per model. */
+  credits?: { total: string; by_model: Record<string, string> };
 }
 
 // ---------------------------------------------------------------- Format B
@@ -220,5 +231,7 @@ export interface UserRow extends ReportCounters, ReportBreakdowns {
   used_chat: boolean;
   used_agent: boolean;
   used_cli: boolean;
+  /** Σ credits of the identity that day, when the day's credits are known (never 0 for unknown). */
+  ai_credits_used?: number;
   augment: AugmentUserExtension;
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Decimal } from "../model/money.ts";
 import type { Day } from "../model/types.ts";
 import { type DayAnalysis, type IdentityDay, IdentityParts } from "./analyze.ts";
 import { reportBreakdowns, reportCounters } from "./report_rows.ts";
@@ -33,6 +34,14 @@ export class UserRows {
     readonly analysis: DayAnalysis,
     readonly enterpriseId: string,
     readonly period?: UserRowPeriod,
+    /**
+     * The day's credits per identity key, when the day's credits are known: each row then has
+     * `ai_credits_used` (0 for an identity without credits) and `augment.credits`.
+     */
+    readonly credits?: ReadonlyMap<
+      string,
+      { readonly total: Decimal; readonly byModel: ReadonlyMap<string, Decimal> }
+    >,
   ) {}
 
   /** The row of `identity`, one of the analysis' identities. */
@@ -64,6 +73,15 @@ export class UserRows {
       augment: { metrics: identity.counters, identity_kind: identity.kind },
     };
     if (b.totals_by_cli !== undefined) row.totals_by_cli = b.totals_by_cli;
+    if (this.credits !== undefined) {
+      const c = this.credits.get(identity.key);
+      row.ai_credits_used = c ? c.total.toNumber() : 0;
+      if (c) {
+        const by_model: Record<string, string> = {};
+        for (const m of [...c.byModel.keys()].sort()) by_model[m] = c.byModel.get(m)!.toString();
+        row.augment = { ...row.augment, credits: { total: c.total.toString(), by_model } };
+      }
+    }
     const period = this.period;
     if (period !== undefined) {
       row = { report_start_day: period.startDay, report_end_day: period.endDay, ...row };

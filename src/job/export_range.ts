@@ -21,6 +21,13 @@ import type { Day } from "../model/types.ts";
 import { DayStore } from "../store/day_store.ts";
 import { lockStore } from "../store/lock.ts";
 import { buildPlan, type RequestPlan } from "../store/plan.ts";
+import {
+  type CreditsPlan,
+  planCredits,
+  syncCredits,
+  withCreditItems,
+  withCredits,
+} from "../sync/credits.ts";
 import type { DaySizes } from "../sync/estimate.ts";
 import { historySource, planSync, runSync, type SyncPlan, userActivityOf } from "../sync/sync.ts";
 import { LOOKBACK_DAYS } from "../views/accumulator.ts";
@@ -99,6 +106,8 @@ export interface ExportPlan {
   /** Days whose per-day files the run makes sure of: the range and the latest window. */
   readonly days: readonly Day[];
   readonly sync: SyncPlan;
+  /** The credits and cost of `days` to fetch (their requests are in `sync.requests` too). */
+  readonly credits?: CreditsPlan;
 }
 
 /** The days a range needs held: its own and the 27 before it (within the service's reach). */
@@ -132,7 +141,9 @@ export async function planExport(
     refresh: options.refresh,
     size: options.size,
   });
-  return { range, latest, days: [...days].sort(), sync };
+  const credits = await planCredits(store?.dir, [...days].sort(), options);
+  const requests = withCreditItems(sync.requests, credits.items);
+  return { range, latest, days: [...days].sort(), sync: { ...sync, requests }, credits };
 }
 
 /** Options of a run. */
@@ -184,6 +195,16 @@ export async function exportRange(o: ExportRangeOptions): Promise<ExportRangeRes
   };
   const requestsSoFar = () => o.stats.requests - start.requests;
 
+  // Credits and cost go through their own bucket while the activity endpoints are fetched.
+  const creditsRun = o.client.credits && plan.credits && syncCredits({
+    client: o.client.credits,
+    storeDir: store.dir,
+    plan: plan.credits,
+    now: o.now,
+    reporter,
+    signal,
+  });
+  creditsRun?.catch(() => {}); // awaited below; not unhandled if the sync fails first
   const synced = await runSync({
     client,
     store,
@@ -193,6 +214,7 @@ export async function exportRange(o: ExportRangeOptions): Promise<ExportRangeRes
     requests: requestsSoFar,
     signal,
   });
+  const credits = await creditsRun;
 
   const fetchedActivity: { range: DayRange; identities: number }[] = [];
   const fetchActivity = userActivityOf({
@@ -212,7 +234,9 @@ export async function exportRange(o: ExportRangeOptions): Promise<ExportRangeRes
   const result = await render({
     out: o.out,
     views: o.views,
-    source: filtered(historySource(store, synced.provisional)),
+    source: filtered(
+      withCredits(historySource(store, synced.provisional), store.dir, credits?.provisional),
+    ),
     days: plan.days,
     targets,
     enterpriseId: o.enterpriseId,
@@ -238,11 +262,14 @@ export async function exportRange(o: ExportRangeOptions): Promise<ExportRangeRes
 
   const fetched = new Set(plan.sync.fetchDays);
   const rangeDays = plan.range ? [...eachDay(plan.range.start, plan.range.end)] : [];
-  const minimum = buildPlan({
-    fetchDays: plan.sync.fetchDays,
-    recordsOn: (d) => synced.recordsOn.get(d),
-    userActivity: fetchedActivity,
-  });
+  const minimum = withCreditItems(
+    buildPlan({
+      fetchDays: plan.sync.fetchDays,
+      recordsOn: (d) => synced.recordsOn.get(d),
+      userActivity: fetchedActivity,
+    }),
+    credits?.minimum ?? [],
+  );
   const byEndpoint: Record<string, number> = {};
   for (const [k, v] of Object.entries(o.stats.byEndpoint)) {
     const n = v - (start.byEndpoint[k] ?? 0);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { DayCredits } from "./credits.ts";
 import type { Counters } from "./metrics.ts";
 
 /** A calendar day in UTC, `YYYY-MM-DD`. */
@@ -40,6 +41,8 @@ export interface DayData {
   readonly dauCount?: number;
   /** `daily-usage` counters for the day; absent when the service omitted the day. */
   readonly usage?: Counters;
+  /** The day's credits and cost, when known (see `model/credits.ts`). */
+  readonly credits?: DayCredits;
 }
 
 /** One identity's totals over a range, from `user-activity`. */

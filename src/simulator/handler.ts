@@ -1,7 +1,8 @@
 /**
  * The simulator's request handler: routing, Bearer authentication, the per-token rate limit,
  * injected faults, strict parameters, and the five documented endpoints. Every body served
- * is checked against the shared envelope schemas first.
+ * is checked against the shared envelope schemas first. The credits and cost endpoints are
+ * answered by `credits.ts`.
  *
  * @module
  */
@@ -16,6 +17,7 @@ import {
   UserActivityResponse,
 } from "../augment/schemas.ts";
 import { dayOf, daysBetween } from "../model/dates.ts";
+import { CreditsEndpoints } from "./credits.ts";
 import { decodeCursor, encodeCursor, requestFingerprint } from "./cursor.ts";
 import { PUBLICATION_DELAY_MS, RecordSource, ServedData, wireMetrics as wire } from "./dataset.ts";
 import { InvalidArgument, parseQuery, type Query } from "./params.ts";
@@ -76,6 +78,7 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
   let limiter = rate && new RateLimiter(rate.perMinute, rate.burst, now);
   const stats: SimulatorStats = { requests: 0, byEndpoint: {}, rateLimited: 0, faultsInjected: 0 };
   const lists = new ListCache();
+  let credits = new CreditsEndpoints(source, now, rate !== undefined);
 
   const state: SimulatorHandler = {
     stats,
@@ -86,8 +89,9 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
       stats.faultsInjected = 0;
       for (const k of Object.keys(stats.byEndpoint)) delete stats.byEndpoint[k];
       limiter = rate && new RateLimiter(rate.perMinute, rate.burst, now);
+      credits = new CreditsEndpoints(source, now, rate !== undefined);
     },
-    handler(req: Request): Response {
+    handler(req: Request): Response | Promise<Response> {
       const url = new URL(req.url);
       const path = url.pathname;
       stats.requests++;
@@ -96,8 +100,11 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
       const faults = state.faults;
 
       const endpoint = BY_PATH.get(path);
-      if (!endpoint) return errorResponse(404, "NotFound", `no such endpoint "${path}"`);
-      if (req.method !== "GET") {
+      const creditsPath = CreditsEndpoints.handles(path);
+      if (!endpoint && !creditsPath) {
+        return errorResponse(404, "NotFound", `no such endpoint "${path}"`);
+      }
+      if (!creditsPath && req.method !== "GET") {
         return errorResponse(405, "Unimplemented", `method "${req.method}" is not supported`, {
           allow: "GET",
         });
@@ -116,6 +123,8 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
         );
       }
       if (!tokens.has(token)) return errorResponse(401, "Unauthenticated", "invalid token");
+      // Credits and cost: a rate limit of their own (see credits.ts).
+      if (!endpoint) return credits.answer(req, url, token, faults);
 
       if (limiter && !limiter.take(token)) {
         stats.rateLimited++;

@@ -42,6 +42,10 @@ export interface Faults {
    * and a fresh cursor (one that never repeats).
    */
   endlessCursor?: boolean;
+  /** `credit-usage-by-user` and `cost-analytics` answer 404 (not enabled for the enterprise). */
+  creditsDisabled?: boolean;
+  /** `cost-analytics` alone answers 404. */
+  costDisabled?: boolean;
 }
 
 /** How the simulator behaves. */

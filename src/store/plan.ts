@@ -13,6 +13,7 @@
  *
  * @module
  */
+import type { CreditEndpointName } from "../augment/credits.ts";
 import { type EndpointName, ENDPOINTS, MAX_RANGE_DAYS } from "../augment/schemas.ts";
 import { addDays, chunkRange, type DayRange } from "../model/dates.ts";
 import type { Day } from "../model/types.ts";
@@ -33,7 +34,7 @@ export interface PlanInput {
 
 /** One endpoint's share of the plan. */
 export interface PlanItem {
-  readonly endpoint: EndpointName;
+  readonly endpoint: EndpointName | CreditEndpointName;
   /** Request series (a paginated series is one or more pages). */
   readonly series: number;
   /** Requests (pages), estimated where `exact` is false. */

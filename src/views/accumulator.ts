@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { dayCreditFields } from "./credits.ts";
 import {
   ActiveWindow,
   checkRangeTotals,
@@ -189,6 +190,7 @@ export class RangeAccumulator {
     const a = this.#analyze(data);
     const window = this.#window.counts(data.day);
     const entityRow = toEntityDayTotal(a, window, this.#enterpriseId);
+    if (data.credits) Object.assign(entityRow.augment, dayCreditFields(data.credits));
     const reconciliation = reconcile(a);
     const targets = this.#targets.filter((t) =>
       t.range.start <= data.day && data.day <= t.range.end

@@ -17,6 +17,7 @@ import { FileView } from "./file_view.ts";
 import type { DayFacts, RangeFacts, RangeTarget } from "./view.ts";
 import { LineEncoder, paths, pretty } from "./writer.ts";
 import { reportWindow } from "./accumulator.ts";
+import { creditsByIdentity } from "./credits.ts";
 
 const ENTITY_1 = "enterprise-1-day.json";
 const USERS_1 = "users-1-day.ndjson";
@@ -77,7 +78,10 @@ export class UsageMetricsView extends FileView {
     }
     if (!file && users28.length === 0) return;
     const a = f.analysis;
-    const rows = new UserRows(a, this.enterpriseId);
+    const credits = f.data.credits?.records === undefined
+      ? undefined
+      : creditsByIdentity(f.data.credits);
+    const rows = new UserRows(a, this.enterpriseId, undefined, credits);
     for (let i = 0; i < a.identities.length; i++) {
       const line = this.#lines.encode(JSON.stringify(rows.row(a.identities[i]))); // `{…}\n`
       file?.writeBytes(line);
