@@ -4,6 +4,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
+import { CREDIT_ENDPOINTS } from "../augment/credits.ts";
 import { ENDPOINTS } from "../augment/schemas.ts";
 import { exitCodeOf, UsageError } from "../errors.ts";
 import {
@@ -486,6 +487,7 @@ export function formatSummary(
 ): string {
   const shortName = (path: string) => {
     for (const [name, e] of Object.entries(ENDPOINTS)) if (e.path === path) return name;
+    for (const [name, e] of Object.entries(CREDIT_ENDPOINTS)) if (e.path === path) return name;
     return path;
   };
   const by = Object.entries(r.byEndpoint).map(([k, v]) => `${shortName(k)} ${v}`).join(", ");

@@ -145,7 +145,7 @@ export async function syncCredits(o: {
       notEnabled.push(endpoint);
       await store.setNotEnabled(endpoint, o.now());
       o.reporter.warn(
-        `${kind === "usage" ? "Credits" : "Cost"} are not available: "${
+        `${kind === "usage" ? "Credits are" : "Cost is"} not available: "${
           CREDIT_ENDPOINTS[endpoint].path
         }" is not enabled for this enterprise (${e.status}); the export goes on without them ` +
           `and asks again in a day`,
