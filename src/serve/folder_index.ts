@@ -22,6 +22,7 @@ export const DAY_FILES = {
   entity: "enterprise-1-day.json",
   users: "users-1-day.ndjson",
   metrics: "copilot_metrics.json",
+  userTeams: "user-teams-1-day.ndjson",
 } as const;
 
 /** A file as found on disk. */
@@ -49,6 +50,8 @@ export interface DayEntry {
   readonly users?: FileRef;
   /** The Format B day object, compact JSON. */
   readonly metrics?: { readonly file: FileRef; readonly json: string };
+  /** `user-teams-1-day.ndjson` (written with `export --teams`). */
+  readonly userTeams?: FileRef;
 }
 
 /** An immutable view of the folder at one moment. */
@@ -152,10 +155,11 @@ export async function loadSnapshot(
   for (const day of names) {
     const dir = join(dailyDir, day);
     const before = previous.byDay.get(day);
-    const [entityFile, usersFile, metricsFile] = await Promise.all([
+    const [entityFile, usersFile, metricsFile, userTeams] = await Promise.all([
       statFile(join(dir, DAY_FILES.entity)),
       statFile(join(dir, DAY_FILES.users)),
       statFile(join(dir, DAY_FILES.metrics)),
+      statFile(join(dir, DAY_FILES.userTeams)),
     ]);
     let entity: EntityDay | undefined;
     if (entityFile) {
@@ -185,9 +189,9 @@ export async function loadSnapshot(
       }
     }
     if (!entity && !usersFile && !metrics) continue;
-    const entry: DayEntry = { day, entity, users: usersFile, metrics };
+    const entry: DayEntry = { day, entity, users: usersFile, metrics, userTeams };
     byDay.set(day, entry);
-    for (const f of [entity?.file, usersFile, metrics?.file]) {
+    for (const f of [entity?.file, usersFile, metrics?.file, userTeams]) {
       keyParts.push(f ? `${f.path}:${f.size}:${f.mtimeMs}` : "-");
     }
   }

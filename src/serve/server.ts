@@ -12,7 +12,9 @@
  *   for the 28-day report ending on any stored day.
  * - `/orgs/{org}/copilot/metrics`, `/enterprises/{enterprise}/copilot/metrics` (the closed
  *   Copilot metrics API): Format B days, `since`, `until`, `page`, `per_page`, `Link` header.
- * - `/orgs/{org}/copilot/billing/seats` (and the enterprise one), `/orgs/{org}/teams` (empty).
+ * - `…/copilot/metrics/reports/user-teams-1-day?day=` (orgs and enterprises; the days
+ *   `export --teams` wrote), `/orgs/{org}/teams` (the teams of `latest/teams.json`, else empty).
+ * - `/orgs/{org}/copilot/billing/seats` (and the enterprise one).
  * - `/healthz`, `/readyz`, `/metrics` (Prometheus), without authentication.
  *
  * Rendered bodies are cached per snapshot generation with an ETag (`If-None-Match` → 304) and
@@ -24,7 +26,7 @@ import { addDays, dayOf, isDay } from "../model/dates.ts";
 import type { Day } from "../model/types.ts";
 import { newestPublishedDay } from "../augment/dates.ts";
 import { ClientTokens, LinkSigner } from "./auth.ts";
-import { FolderIndex, type Snapshot } from "./folder_index.ts";
+import { FolderIndex, openBytes, type Snapshot } from "./folder_index.ts";
 import { counter, gauge, HttpMetrics, syncLines, type SyncState } from "./metrics.ts";
 import {
   entityReport1,
@@ -45,6 +47,7 @@ import {
   systemClock,
 } from "./scheduler.ts";
 import { SeatIndex, seatsPage } from "./seats.ts";
+import { readTeamList, teamsPage } from "./teams.ts";
 
 export type { SyncReport } from "./metrics.ts";
 export type { SyncFunction, SyncSchedule } from "./scheduler.ts";
@@ -280,6 +283,7 @@ function matchRoute(path: string): RouteMatch | undefined {
     `/copilot/metrics/reports/${r.entity28}/latest`,
     "/copilot/metrics/reports/users-1-day",
     "/copilot/metrics/reports/users-28-day/latest",
+    "/copilot/metrics/reports/user-teams-1-day",
     "/copilot/metrics",
     "/copilot/billing/seats",
     ...(scope === "orgs" ? ["/teams"] : []),
@@ -366,6 +370,27 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     const r = REPORT_NAMES[m.scope!];
     const q = url.searchParams;
     const rest = m.rest.slice("/copilot/metrics/reports/".length);
+    if (rest === "user-teams-1-day") {
+      const day = oneDay(snap, dayParam(q, "day", true, DOCS_REPORTS)!);
+      if (day === undefined) return { kind: "empty", status: 204 };
+      if (!snap.byDay.get(day)!.userTeams) {
+        throw new ApiError(
+          404,
+          `No user-teams report for day "${day}": the folder was exported without --teams`,
+          DOCS_REPORTS,
+        );
+      }
+      return {
+        kind: "body",
+        cacheKey: `links|${base}|${rest}|${day}`,
+        make: async () => ({
+          text: JSON.stringify({
+            download_links: [await signedLink(base, `/downloads/${rest}/${day}.ndjson`)],
+            report_day: day,
+          }),
+        }),
+      };
+    }
     const daily = rest === r.entity1 || rest === "users-1-day";
     const users = rest.startsWith("users-");
     const kind = users ? (daily ? "users-1-day" : "users-28-day") : daily ? r.entity1 : r.entity28;
@@ -445,6 +470,16 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
           open: () => users1Stream(snap, day),
           type: NDJSON_TYPE,
         } satisfies Reply;
+      case "user-teams-1-day": {
+        const file = entry.userTeams;
+        if (ext !== "ndjson" || !file) throw notFound();
+        return {
+          kind: "stream",
+          etagOf: `userteams|${file.path}:${file.size}:${file.mtimeMs}`,
+          open: () => openBytes(file),
+          type: NDJSON_TYPE,
+        } satisfies Reply;
+      }
       case "users-28-day": {
         if (ext !== "ndjson") throw notFound();
         const w = window28(day);
@@ -594,9 +629,19 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       };
     }
     if (m.rest === "/teams") {
-      intParam(url.searchParams, "page", 1, Number.MAX_SAFE_INTEGER, DOCS_TEAMS);
-      intParam(url.searchParams, "per_page", 30, 100, DOCS_TEAMS);
-      return { kind: "body", cacheKey: "teams", make: () => Promise.resolve({ text: "[]" }) };
+      const page = intParam(url.searchParams, "page", 1, Number.MAX_SAFE_INTEGER, DOCS_TEAMS);
+      const perPage = intParam(url.searchParams, "per_page", 30, 100, DOCS_TEAMS);
+      const list = await readTeamList(o.outputDir);
+      const last = Math.max(1, Math.ceil(list.length / perPage));
+      return {
+        kind: "body",
+        cacheKey: `teams|${base}|${page}|${perPage}|${url.search}`,
+        make: () =>
+          Promise.resolve({
+            text: teamsPage(list, page, perPage, base, m.name!),
+            link: linkHeader(url, base, page, last),
+          }),
+      };
     }
     throw new ApiError(404, "Not Found");
   };
