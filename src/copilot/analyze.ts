@@ -398,6 +398,46 @@ export class DayAnalyzer {
   }
 }
 
+/** The identity sets of a day: what the weekly and monthly windows need of it. */
+export interface DayIdentitySets {
+  /** `kind:name` of every identity with a record. */
+  readonly active: ReadonlySet<string>;
+  /** … with chat or IDE-agent messages. */
+  readonly chat: ReadonlySet<string>;
+  /** … with IDE-agent, remote-agent or CLI-agent messages. */
+  readonly agent: ReadonlySet<string>;
+}
+
+/**
+ * A day's identity sets, without its analysis: for the days before a range, which enter only
+ * the windows. The same sets as {@link DayAnalyzer.analyze} finds (counters are non-negative,
+ * so an identity's sum is positive exactly when one of its records is), in a single pass over
+ * the records.
+ */
+export function identitySets(day: DayData): DayIdentitySets {
+  const active = new Set<string>();
+  const chat = new Set<string>();
+  const agent = new Set<string>();
+  let lastName = "";
+  let lastKind = "";
+  let key = "";
+  for (const r of day.records) {
+    if (r.identity !== lastName || r.kind !== lastKind || key === "") {
+      lastName = r.identity;
+      lastKind = r.kind;
+      key = `${r.kind === "service_account" ? "service_account" : "user"}:${r.identity}`;
+      active.add(key);
+    }
+    const m = r.metrics;
+    if (m.chat_messages + m.ide_agent_messages > 0) chat.add(key);
+    if (
+      m.ide_agent_messages + m.remote_agent_messages + m.cli_agent_interactive_messages +
+          m.cli_agent_non_interactive_messages > 0
+    ) agent.add(key);
+  }
+  return { active, chat, agent };
+}
+
 /** `buffer` zeroed up to `size` when it is that large, else a larger new one. */
 function zeroed(buffer: Float64Array, size: number): Float64Array {
   if (size > buffer.length) return new Float64Array(Math.ceil(size * 1.25));

@@ -9,10 +9,12 @@ export {
   CounterOverflowError,
   DayAnalyzer,
   IdentityParts,
+  identitySets,
 } from "./analyze.ts";
 export type {
   DayAnalysis,
   DayCells,
+  DayIdentitySets,
   EditorLanguageSummary,
   IdentityDay,
   IdentityPart,

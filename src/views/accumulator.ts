@@ -15,6 +15,7 @@ import {
   type DayAnalysis,
   DayAnalyzer,
   type EntityDayTotal,
+  identitySets,
   toEntityDayTotal,
 } from "../copilot/mod.ts";
 import { addDays, type DayRange } from "../model/dates.ts";
@@ -164,7 +165,9 @@ export class RangeAccumulator {
 
   /** A day before the pass: only its identities enter the weekly and monthly windows. */
   lookback(data: DayData): void {
-    this.#analyze(data);
+    this.#checkOrder(data.day);
+    const sets = identitySets(data);
+    this.#window.add(data.day, { active: sets.active, chat: sets.chat, agent: sets.agent });
   }
 
   /** Analyses a day (in order) and adds its identities to the windows. */
