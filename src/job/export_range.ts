@@ -23,6 +23,7 @@ import { lockStore } from "../store/lock.ts";
 import { buildPlan, type RequestPlan } from "../store/plan.ts";
 import {
   type CreditsPlan,
+  gateOnFirstAnswer,
   planCredits,
   syncCredits,
   withCreditItems,
@@ -195,18 +196,24 @@ export async function exportRange(o: ExportRangeOptions): Promise<ExportRangeRes
   };
   const requestsSoFar = () => o.stats.requests - start.requests;
 
-  // Credits and cost go through their own bucket while the activity endpoints are fetched.
-  const creditsRun = o.client.credits && plan.credits && syncCredits({
-    client: o.client.credits,
-    storeDir: store.dir,
-    plan: plan.credits,
-    now: o.now,
-    reporter,
-    signal,
-  });
+  // Credits and cost go through their own bucket while the activity endpoints are fetched,
+  // once the service has answered one of those (a refused token costs one request).
+  const gate = gateOnFirstAnswer(client);
+  const creditsClient = o.client.credits;
+  const creditsPlan = plan.credits;
+  const creditsRun = creditsClient && creditsPlan && gate.opened.then(() =>
+    syncCredits({
+      client: creditsClient,
+      storeDir: store.dir,
+      plan: creditsPlan,
+      now: o.now,
+      reporter,
+      signal,
+    })
+  );
   creditsRun?.catch(() => {}); // awaited below; not unhandled if the sync fails first
   const synced = await runSync({
-    client,
+    client: gate.client,
     store,
     plan: plan.sync,
     now: o.now,
@@ -214,6 +221,7 @@ export async function exportRange(o: ExportRangeOptions): Promise<ExportRangeRes
     requests: requestsSoFar,
     signal,
   });
+  gate.open();
   const credits = await creditsRun;
 
   const fetchedActivity: { range: DayRange; identities: number }[] = [];

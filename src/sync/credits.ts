@@ -209,3 +209,26 @@ export function withCredits(
     },
   };
 }
+
+/**
+ * `client` with a gate that opens when one of its calls first answers (or by `open()`): the
+ * credits requests wait for it, so that a refused token or a service that is down costs one
+ * request, not one per endpoint, while the credits still go beside the activity requests.
+ */
+export function gateOnFirstAnswer<T extends object>(
+  client: T,
+): { client: T; opened: Promise<void>; open(): void } {
+  const gate = Promise.withResolvers<void>();
+  const wrapped = new Proxy(client, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        const out = value.apply(target, args);
+        if (out instanceof Promise) out.then(() => gate.resolve(), () => {});
+        return out;
+      };
+    },
+  });
+  return { client: wrapped, opened: gate.promise, open: () => gate.resolve() };
+}
