@@ -11,6 +11,7 @@ import { copilotView, legacyUsageView } from "./json_days.ts";
 import { UsageMetricsView } from "./usage_metrics.ts";
 import { SeatsView } from "./seats.ts";
 import { TeamsView, type TeamsViewOptions } from "./teams.ts";
+import { TeamTableView } from "./team_tables.ts";
 import type { RangeFacts, View } from "./view.ts";
 import { type Format, FORMATS } from "./formats.ts";
 
@@ -65,7 +66,11 @@ export function viewsFor(formats: Iterable<Format>, o: ViewOptions): View[] {
     }
   }
   const teams = o.teams && new TeamsView(o.teams);
-  if (teams) views.push(teams);
+  if (teams) {
+    views.push(teams);
+    if (chosen.has("parquet")) views.push(new TeamTableView("parquet", teams));
+    if (chosen.has("ndjson-tables")) views.push(new TeamTableView("ndjson", teams));
+  }
   if (o.aggregate !== false) {
     // Teams and seats finish each target before the aggregate, which carries their totals.
     const extras = [];

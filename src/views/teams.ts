@@ -77,6 +77,8 @@ export class TeamsView extends FileView {
   readonly #realOf: (name: string) => string;
   /** Per target dir: the team days of its days so far. */
   readonly #days = new Map<string, TeamDay[]>();
+  /** The last day computed (the team tables ask for the same day). */
+  #today: { day: Day; facts: DayFacts; value: { ndjson: string; rows: TeamDay[] } } | undefined;
   /** Per finished target name: its team days (for the aggregate). */
   readonly #finished = new Map<string, readonly TeamDay[]>();
 
@@ -109,7 +111,9 @@ export class TeamsView extends FileView {
     return out;
   }
 
-  protected async writeDay(f: DayFacts, perDay: boolean): Promise<void> {
+  /** The day's user-teams rows (NDJSON) and the totals of every team written, on `f.day`. */
+  dayOf(f: DayFacts): { ndjson: string; rows: TeamDay[] } {
+    if (this.#today?.day === f.day && this.#today.facts === f) return this.#today.value;
     const sums = new Map<string, { active: number; metrics: Counters }>();
     let ndjson = "";
     const ids = [...f.analysis.identities].sort((a, b) =>
@@ -134,8 +138,6 @@ export class TeamsView extends FileView {
         addCounters(s.metrics, i.counters);
       }
     }
-    if (perDay) await this.files.dayFile(paths.dayFile(f.day, USER_TEAMS_1), ndjson);
-    if (f.targets.length === 0) return;
     const rows: TeamDay[] = [];
     for (const t of this.#eligible.values()) {
       const s = sums.get(t.slug);
@@ -147,6 +149,14 @@ export class TeamsView extends FileView {
         metrics: s?.metrics ?? emptyCounters(),
       });
     }
+    const value = { ndjson, rows };
+    this.#today = { day: f.day, facts: f, value };
+    return value;
+  }
+
+  protected async writeDay(f: DayFacts, perDay: boolean): Promise<void> {
+    const { ndjson, rows } = this.dayOf(f);
+    if (perDay) await this.files.dayFile(paths.dayFile(f.day, USER_TEAMS_1), ndjson);
     for (const t of f.targets) {
       let list = this.#days.get(t.dir);
       if (!list) this.#days.set(t.dir, list = []);

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { startSimulator } from "../../src/simulator/mod.ts";
 import { parseTeams } from "../../src/teams/teams_file.ts";
 import { teamIdOf } from "../../src/teams/teams_file.ts";
@@ -175,5 +176,49 @@ Deno.test("seats: every identity with first and last day, last editor, inactive 
     assert.ok(seats.augment.inactive["7_days"] > 0, "the simulator has dormant identities");
     const agg = JSON.parse(await Deno.readTextFile(join(dir, "latest/aggregated_metrics.json")));
     assert.deepEqual(agg.augment.seats, seats.augment);
+  });
+});
+
+Deno.test("team_day warehouse table: Parquet and NDJSON rows equal latest/team_day.csv", async () => {
+  await using sim = await startSimulator({ now: () => NOW, rateLimit: false, users: USERS });
+  const names = identities().map((i) => i.name);
+  const teams = parseTeams(
+    "t.json",
+    JSON.stringify({ a: names.slice(0, 6), b: names.slice(6, 12) }),
+  );
+  await withTempDir(async (dir) => {
+    await exportInto(sim, dir, join(dir, ".store"), {
+      formats: ["csv", "parquet", "ndjson-tables"],
+      teams: { teams },
+    });
+    const csv = await readCsv(join(dir, "latest/team_day.csv"));
+    const want = csv.map((r) => `${r.day}|${r.slug}|${r.active_users}|${r.total_messages}`).sort();
+    const db = await DuckDBInstance.create(":memory:");
+    const conn = await db.connect();
+    try {
+      for (const [root, reader] of [["tables", "read_parquet"], ["tables-ndjson", "read_json"]]) {
+        const sql = `SELECT CAST(day AS VARCHAR) AS day, slug, active_users, total_messages, ` +
+          `members, team_id, enterprise_id FROM ${reader}('${dir}/${root}/team_day/day=*/part-0.*', ` +
+          `hive_partitioning = true)`;
+        const rows = (await conn.runAndReadAll(sql)).getRowObjectsJson();
+        assert.deepEqual(
+          rows.map((r) => `${r.day}|${r.slug}|${r.active_users}|${r.total_messages}`).sort(),
+          want,
+          root,
+        );
+        for (const r of rows) {
+          assert.equal(String(r.team_id), String(teamIdOf(String(r.slug))));
+          assert.equal(String(r.members), "6");
+          assert.equal(r.enterprise_id, "e1");
+        }
+        const schema = JSON.parse(
+          await Deno.readTextFile(join(dir, root, "team_day", "_schema.json")),
+        );
+        assert.equal(schema.table, "team_day");
+      }
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
   });
 });

@@ -22,7 +22,8 @@ import { type Column, columnsOf, type TableName } from "./schema.ts";
  * every whole number up to 2^53 − 1), the unknown counters as arrays with null where absent.
  */
 export interface TableColumns {
-  readonly table: TableName;
+  /** A {@link TableName}, or `team_day` (written by the teams' table view). */
+  readonly table: string;
   /** Every column: the keys, the sixteen counters, then the unknown ones. */
   readonly columns: readonly Column[];
   /** `keys[c][r]`: key column `c` of row `r`. */
