@@ -112,6 +112,20 @@ const DOCS_TEAMS = `${DOCS}/teams/teams#list-teams`;
 const JSON_TYPE = "application/json; charset=utf-8";
 const NDJSON_TYPE = "application/x-ndjson";
 const API_VERSION = "2022-11-28";
+/** The headers every API answer carries (GitHub's). */
+const COMMON_HEADERS: readonly [string, string][] = [
+  ["x-github-media-type", "github.v3; format=json"],
+  ["x-ratelimit-limit", "5000"],
+  ["x-ratelimit-remaining", "5000"],
+  ["x-ratelimit-used", "0"],
+  ["x-ratelimit-resource", "core"],
+  ["access-control-allow-origin", "*"],
+  [
+    "access-control-expose-headers",
+    "ETag, Link, Location, Retry-After, X-GitHub-OTP, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Used, X-RateLimit-Resource, X-RateLimit-Reset, X-GitHub-Media-Type, X-GitHub-Request-Id",
+  ],
+  ["vary", "Accept, Authorization, Accept-Encoding"],
+];
 /** Cached bodies kept (least recently used go first). */
 const CACHE_ENTRIES = 512;
 
@@ -127,8 +141,18 @@ interface Cached {
   readonly etag: string;
   readonly type: string;
   readonly link?: string;
-  gz?: Uint8Array;
+  /** The gzipped body, made once (in the background when the body is filled). */
+  gz?: Promise<Uint8Array>;
 }
+
+/** Bodies smaller than this go out uncompressed. */
+const GZIP_MIN_BYTES = 256;
+/** Access-log lines are written this often (never on a request's path). */
+const ACCESS_LOG_FLUSH_MS = 200;
+/** Access-log lines held at most between flushes (beyond: written at once). */
+const ACCESS_LOG_MAX_LINES = 2_000;
+/** Checked download signatures remembered (a dashboard fetches the same link many times). */
+const VERIFIED_LINKS = 256;
 
 /** A response to build: a cacheable body, a stream, or no content. */
 type Reply =
@@ -151,6 +175,12 @@ async function sha256Hex(data: string | Uint8Array): Promise<string> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const d = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return [...new Uint8Array(d, 0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The gzipped body of a cached entry, compressed once whoever asks first. */
+function gzipOf(c: Cached): Promise<Uint8Array> {
+  c.gz ??= gzip(c.body);
+  return c.gz;
 }
 
 async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
@@ -338,11 +368,11 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
   };
 
   /** Signed links of a report: the path and an expiry bucketed so answers stay cacheable. */
-  const signedLink = async (base: string, path: string): Promise<string> => {
-    const bucket = Math.max(60_000, Math.floor(linkTtl / 6));
-    const expiresS = Math.ceil((now() + linkTtl) / bucket) * bucket / 1000;
-    return `${base}${path}?${await signer.sign(path, expiresS)}`;
-  };
+  const linkBucketMs = Math.max(60_000, Math.floor(linkTtl / 6));
+  /** Expiry (Unix s) of links signed now; part of the cache key of the answers holding links. */
+  const linkExpiry = () => Math.ceil((now() + linkTtl) / linkBucketMs) * linkBucketMs / 1000;
+  const signedLink = async (base: string, path: string, expiresS: number): Promise<string> =>
+    `${base}${path}?${await signer.sign(path, expiresS)}`;
 
   const checkName = (m: RouteMatch) => {
     const want = m.scope === "orgs" ? o.org : o.enterprise;
@@ -380,12 +410,13 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
           DOCS_REPORTS,
         );
       }
+      const expires = linkExpiry();
       return {
         kind: "body",
-        cacheKey: `links|${base}|${rest}|${day}`,
+        cacheKey: `links|${base}|${rest}|${day}|${expires}`,
         make: async () => ({
           text: JSON.stringify({
-            download_links: [await signedLink(base, `/downloads/${rest}/${day}.ndjson`)],
+            download_links: [await signedLink(base, `/downloads/${rest}/${day}.ndjson`, expires)],
             report_day: day,
           }),
         }),
@@ -398,12 +429,13 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     if (daily) {
       const day = oneDay(snap, dayParam(q, "day", true, DOCS_REPORTS)!);
       if (day === undefined) return { kind: "empty", status: 204 };
+      const expires = linkExpiry();
       return {
         kind: "body",
-        cacheKey: `links|${base}|${kind}|${day}`,
+        cacheKey: `links|${base}|${kind}|${day}|${expires}`,
         make: async () => ({
           text: JSON.stringify({
-            download_links: [await signedLink(base, `/downloads/${kind}/${day}.${ext}`)],
+            download_links: [await signedLink(base, `/downloads/${kind}/${day}.${ext}`, expires)],
             report_day: day,
           }),
         }),
@@ -413,12 +445,13 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     const end = asked === undefined ? snap.reportDays.at(-1) : oneDay(snap, asked);
     if (end === undefined) return { kind: "empty", status: 204 };
     const { start } = window28(end);
+    const expires = linkExpiry();
     return {
       kind: "body",
-      cacheKey: `links|${base}|${kind}|${end}`,
+      cacheKey: `links|${base}|${kind}|${end}|${expires}`,
       make: async () => ({
         text: JSON.stringify({
-          download_links: [await signedLink(base, `/downloads/${kind}/${end}.${ext}`)],
+          download_links: [await signedLink(base, `/downloads/${kind}/${end}.${ext}`, expires)],
           report_start_day: start,
           report_end_day: end,
         }),
@@ -426,8 +459,27 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     };
   };
 
-  const download = async (path: string, q: URLSearchParams, req: Request, snap: Snapshot) => {
-    const signed = await signer.verify(path, q, now());
+  /** Signed links already checked: `path?query` → expiry (ms); a hit costs one map look-up. */
+  const verified = new Map<string, number>();
+  const verifySigned = async (path: string, query: string, q: URLSearchParams) => {
+    const key = `${path}${query}`;
+    const t = now();
+    const until = verified.get(key);
+    if (until !== undefined) {
+      if (until >= t) return true;
+      verified.delete(key);
+      return false;
+    }
+    if (!(await signer.verify(path, q, t))) return false;
+    if (verified.size >= VERIFIED_LINKS) verified.delete(verified.keys().next().value!);
+    verified.set(key, Number(q.get("expires")) * 1000);
+    return true;
+  };
+
+  const download = async (url: URL, req: Request, snap: Snapshot) => {
+    const path = url.pathname;
+    const q = url.searchParams;
+    const signed = await verifySigned(path, url.search, q);
     if (!signed) {
       const auth = tokens.check(req.headers.get("authorization"));
       if (auth !== "ok") {
@@ -604,7 +656,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     }
     const base = baseOf(req);
     if (m.route.startsWith("/downloads/")) {
-      return await download(url.pathname, url.searchParams, req, snap);
+      return await download(url, req, snap);
     }
     const auth = tokens.check(req.headers.get("authorization"));
     if (auth === "missing") throw new ApiError(401, "Requires authentication");
@@ -647,19 +699,9 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
   };
 
   const common = (req: Request): Headers => {
-    const h = new Headers({
-      "x-github-media-type": "github.v3; format=json",
-      "x-github-api-version-selected": req.headers.get("x-github-api-version") ?? API_VERSION,
-      "x-ratelimit-limit": "5000",
-      "x-ratelimit-remaining": "5000",
-      "x-ratelimit-used": "0",
-      "x-ratelimit-resource": "core",
-      "x-ratelimit-reset": String(Math.ceil(now() / 1000) + 3600),
-      "access-control-allow-origin": "*",
-      "access-control-expose-headers":
-        "ETag, Link, Location, Retry-After, X-GitHub-OTP, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Used, X-RateLimit-Resource, X-RateLimit-Reset, X-GitHub-Media-Type, X-GitHub-Request-Id",
-      "vary": "Accept, Authorization, Accept-Encoding",
-    });
+    const h = new Headers(COMMON_HEADERS);
+    h.set("x-github-api-version-selected", req.headers.get("x-github-api-version") ?? API_VERSION);
+    h.set("x-ratelimit-reset", String(Math.ceil(now() / 1000) + 3600));
     return h;
   };
 
@@ -700,6 +742,8 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       };
       cache.set(key, c);
       if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+      // Pre-gzip large bodies now: dashboards ask for gzip, and the first of them must not wait.
+      if (body.length > GZIP_MIN_BYTES) gzipOf(c).catch(() => {});
     }
     headers.set("etag", c.etag);
     headers.set("cache-control", "private, max-age=60, s-maxage=60");
@@ -707,9 +751,8 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     if (etagMatches(req, c.etag)) return new Response(null, { status: 304, headers });
     headers.set("content-type", c.type);
     let body = c.body;
-    if (acceptsGzip(req) && body.length > 256) {
-      c.gz ??= await gzip(c.body);
-      body = c.gz;
+    if (body.length > GZIP_MIN_BYTES && acceptsGzip(req)) {
+      body = await gzipOf(c);
       headers.set("content-encoding", "gzip");
     }
     headers.set("content-length", String(body.length));
@@ -750,11 +793,9 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     const seconds = (performance.now() - started) / 1000;
     http.observe(route, res.status, seconds);
     if (o.accessLog !== false) {
-      const path = url.pathname + redactQuery(url.searchParams);
-      o.log.info(`${req.method} ${path} ${res.status} ${(seconds * 1000).toFixed(1)}ms`, {
-        event: "request",
+      accessLog.push({
         method: req.method,
-        path,
+        path: url.pathname + redactQuery(url.searchParams),
         route,
         status: res.status,
         ms: Math.round(seconds * 10000) / 10,
@@ -762,6 +803,9 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     }
     return res;
   };
+
+  /** Access-log lines, written in batches off the requests' path. */
+  const accessLog = new AccessLog(o.log);
 
   const server = Deno.serve({
     hostname: o.hostname,
@@ -796,6 +840,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     stopping ??= (async () => {
       if (poll !== undefined) clearInterval(poll);
       await Promise.all([server.shutdown(), scheduler?.stop()]);
+      accessLog.close();
     })();
     return stopping;
   };
@@ -811,6 +856,51 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     httpMetrics: http,
     [Symbol.asyncDispose]: shutdown,
   };
+}
+
+interface AccessEntry {
+  readonly method: string;
+  readonly path: string;
+  readonly route: string;
+  readonly status: number;
+  readonly ms: number;
+}
+
+/**
+ * The access log: a request only appends its entry; the lines are written together a moment
+ * later (or at once past {@link ACCESS_LOG_MAX_LINES}), so a slow log never delays an answer.
+ */
+class AccessLog {
+  #lines: AccessEntry[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(private readonly log: ServeLog) {}
+
+  push(e: AccessEntry): void {
+    this.#lines.push(e);
+    if (this.#closed || this.#lines.length >= ACCESS_LOG_MAX_LINES) this.flush();
+    else this.#timer ??= setTimeout(() => this.flush(), ACCESS_LOG_FLUSH_MS);
+  }
+
+  flush(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const lines = this.#lines;
+    this.#lines = [];
+    for (const e of lines) {
+      this.log.info(`${e.method} ${e.path} ${e.status} ${e.ms.toFixed(1)}ms`, {
+        event: "request",
+        ...e,
+      });
+    }
+  }
+
+  /** Writes what is held; later lines are written at once. */
+  close(): void {
+    this.#closed = true;
+    this.flush();
+  }
 }
 
 /** The query as logged: signatures shown as `…`. */

@@ -6,6 +6,7 @@
 import { deepEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { join } from "node:path";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
+import { systemClock } from "../../src/serve/scheduler.ts";
 import { type ServeHandle, startServe } from "../../src/serve/server.ts";
 import { readFixture, validate } from "../fixtures/schemas.ts";
 import { CREATED_AT, writeOutputFolder } from "./_fixtures.ts";
@@ -49,7 +50,7 @@ function logger(): Logged {
 
 async function withServer(
   fn: (s: ServeHandle, dir: string, logged: Logged) => Promise<void>,
-  options: { skip?: string[]; tokens?: string[] } = {},
+  options: { skip?: string[]; tokens?: string[]; now?: () => number } = {},
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "serve-test-" });
   try {
@@ -67,6 +68,7 @@ async function withServer(
       enterprise: "acme-ent",
       log: logged.log,
       pollMs: 0,
+      ...(options.now ? { clock: { ...systemClock, now: options.now } } : {}),
     });
     await fn(s, dir, logged);
   } finally {
@@ -271,7 +273,9 @@ Deno.test("serve: auth: no token 401, wrong token 401, right token (Bearer or to
     const forged = link.replace(/signature=[^&]+/, "signature=AAAA");
     equal((await getJson(forged, {})).res.status, 403);
     // No token in any log line; signatures are not logged either.
+    await s.shutdown(); // writes the access-log lines still held
     const all = logged.lines.join("\n");
+    ok(all.includes("GET /orgs/acme/copilot/metrics/reports/organization-28-day/latest 401"));
     ok(!all.includes(TOKEN));
     ok(!all.includes("not-the-token-at-all"));
     ok(!all.includes(new URL(link).searchParams.get("signature")!));
@@ -455,4 +459,66 @@ Deno.test("serve: without tokens configured, requests need none (loopback use)",
   await withServer(async (s) => {
     equal((await getJson(`${s.url}/orgs/acme/copilot/metrics`, {})).res.status, 200);
   }, { tokens: [] });
+});
+
+Deno.test("serve: the access log is written after the answers, in one batch, and at shutdown", async () => {
+  await withServer(async (s, _dir, logged) => {
+    const path = `${s.url}/orgs/acme/copilot/metrics/reports/organization-28-day/latest`;
+    for (let i = 0; i < 5; i++) equal((await getJson(path)).res.status, 200);
+    // Answered, not yet written: the lines wait for the next flush, off the requests' path.
+    equal(logged.lines.filter((l) => l.startsWith("GET ")).length, 0);
+    await new Promise((r) => setTimeout(r, 400));
+    const written = logged.lines.filter((l) => l.startsWith("GET "));
+    equal(written.length, 5);
+    match(
+      written[0],
+      /^GET \/orgs\/acme\/copilot\/metrics\/reports\/organization-28-day\/latest 200 \d+\.\dms$/,
+    );
+    equal((await getJson(`${s.url}/orgs/acme/teams`)).res.status, 200);
+    await s.shutdown();
+    ok(logged.lines.some((l) => l.startsWith("GET /orgs/acme/teams 200")));
+  });
+});
+
+Deno.test("serve: a download link checked once is refused all the same once it has expired", async () => {
+  let t = Date.parse("2026-03-02T12:00:00Z");
+  await withServer(async (s) => {
+    const link = (await getJson(
+      `${s.url}/orgs/acme/copilot/metrics/reports/organization-28-day/latest`,
+    )).body.download_links[0] as string;
+    const first = await fetch(link);
+    equal(first.status, 200);
+    const body = await first.text();
+    const again = await fetch(link);
+    equal(again.status, 200);
+    equal(await again.text(), body);
+    const expires = Number(new URL(link).searchParams.get("expires"));
+    t = expires * 1000 + 1;
+    const late = await fetch(link);
+    equal(late.status, 403);
+    await late.body?.cancel();
+    // A new link works again.
+    const fresh = (await getJson(
+      `${s.url}/orgs/acme/copilot/metrics/reports/organization-28-day/latest`,
+    )).body.download_links[0] as string;
+    notEqual(fresh, link);
+    equal(await fetch(fresh).then((r) => r.text()), body);
+  }, { now: () => t });
+});
+
+Deno.test("serve: concurrent gzip requests for a large report share one compressed body", async () => {
+  await withServer(async (s) => {
+    const link = (await getJson(
+      `${s.url}/orgs/acme/copilot/metrics/reports/organization-28-day/latest`,
+    )).body.download_links[0] as string;
+    const plain = await fetch(link).then((r) => r.text());
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => fetch(link, { headers: { "accept-encoding": "gzip" } })),
+    );
+    for (const r of answers) {
+      equal(r.headers.get("content-encoding"), "gzip");
+      ok(Number(r.headers.get("content-length")) < plain.length / 2);
+      equal(await r.text(), plain);
+    }
+  });
 });
