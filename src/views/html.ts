@@ -39,6 +39,8 @@ export interface HtmlViewOptions {
   readonly hideIdentities?: boolean;
   /** Most active identities listed per kind (people, service accounts); default 50. */
   readonly topUsers?: number;
+  /** More sections of a target's page (already HTML), e.g. the seats of `--format seats`. */
+  readonly sections?: (r: RangeFacts) => string[];
 }
 
 /** An editor's or a language's sums over the days given so far. */
@@ -169,12 +171,14 @@ export class HtmlView extends FileView {
   readonly optionsKey: string;
   readonly #hide: boolean;
   readonly #top: number;
+  readonly #sections: ((r: RangeFacts) => string[]) | undefined;
   readonly #pages = new Map<string, TargetPage>();
 
   constructor(options: HtmlViewOptions = {}) {
     super();
     this.#hide = options.hideIdentities ?? false;
     this.#top = options.topUsers ?? DEFAULT_TOP_USERS;
+    this.#sections = options.sections;
     if (!Number.isInteger(this.#top) || this.#top < 0) {
       throw new RangeError(`topUsers must be a whole number ≥ 0, not ${this.#top}`);
     }
@@ -223,7 +227,7 @@ export class HtmlView extends FileView {
       people: topUsers(r.userActivity, "user", this.#top, this.#hide),
       accounts: topUsers(r.userActivity, "service_account", this.#top, this.#hide),
       hideIdentities: this.#hide,
-      extraSections: [creditsSection(r)].filter((s) => s !== ""),
+      extraSections: [creditsSection(r), ...(this.#sections?.(r) ?? [])].filter((s) => s !== ""),
     };
     return renderPage(model);
   }

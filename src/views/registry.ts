@@ -9,7 +9,7 @@ import { HtmlView } from "./html.ts";
 import { ndjsonTablesView, parquetTablesView } from "./tables.ts";
 import { copilotView, legacyUsageView } from "./json_days.ts";
 import { UsageMetricsView } from "./usage_metrics.ts";
-import { SeatsView } from "./seats.ts";
+import { seatsSection, SeatsView } from "./seats.ts";
 import { TeamsView, type TeamsViewOptions } from "./teams.ts";
 import { TeamTableView } from "./team_tables.ts";
 import type { RangeFacts, View } from "./view.ts";
@@ -34,6 +34,7 @@ export interface ViewOptions {
 export function viewsFor(formats: Iterable<Format>, o: ViewOptions): View[] {
   const chosen = new Set(formats);
   const views: View[] = [];
+  const seatsView = chosen.has("seats") ? new SeatsView() : undefined;
   for (const f of FORMATS) {
     if (!chosen.has(f)) continue;
     switch (f) {
@@ -51,7 +52,11 @@ export function viewsFor(formats: Iterable<Format>, o: ViewOptions): View[] {
         break;
       case "html":
         views.push(
-          new HtmlView({ hideIdentities: o.htmlHideIdentities, topUsers: o.htmlTopUsers }),
+          new HtmlView({
+            hideIdentities: o.htmlHideIdentities,
+            topUsers: o.htmlTopUsers,
+            sections: seatsView && ((r) => [seatsSection(seatsView.summary(r))]),
+          }),
         );
         break;
       case "parquet":
@@ -61,7 +66,7 @@ export function viewsFor(formats: Iterable<Format>, o: ViewOptions): View[] {
         views.push(ndjsonTablesView());
         break;
       case "seats":
-        views.push(new SeatsView());
+        views.push(seatsView!);
         break;
     }
   }
@@ -79,10 +84,9 @@ export function viewsFor(formats: Iterable<Format>, o: ViewOptions): View[] {
       extras.push((r: RangeFacts) => teams.aggregateOf(r));
       keys.push(teams.optionsKey);
     }
-    const seats = views.find((v) => v instanceof SeatsView);
-    if (seats) {
-      extras.push((r: RangeFacts) => seats.aggregateOf(r));
-      keys.push(seats.optionsKey);
+    if (seatsView) {
+      extras.push((r: RangeFacts) => seatsView.aggregateOf(r));
+      keys.push(seatsView.optionsKey);
     }
     views.push(new AggregateView(o.enterpriseId, extras, keys.join("+")));
   }

@@ -20,6 +20,7 @@ import { type SeatFacts, seatsPage } from "../serve/seats.ts";
 import { FileView } from "./file_view.ts";
 import type { DayFacts, RangeFacts, RangeTarget, ViewContext } from "./view.ts";
 import { pretty } from "./writer.ts";
+import { esc, int } from "./html/text.ts";
 
 export const SEATS_FILE = "latest/seats_latest.json";
 /** The inactivity periods counted, in days. */
@@ -50,12 +51,36 @@ export function inactiveCounts(
   return out;
 }
 
+/** The seat counts of a target (in `seats_latest.json` and the aggregate). */
+export interface SeatsSummary {
+  readonly as_of_day: Day;
+  readonly total_seats: number;
+  /** `7_days`, `14_days`, `28_days`: seats without activity in that many days. */
+  readonly inactive: Record<string, number>;
+}
+
+/** The HTML report's seats section. */
+export function seatsSection(s: SeatsSummary): string {
+  const rows = INACTIVE_DAYS.map((n) => {
+    const count = s.inactive[`${n}_days`] ?? 0;
+    const share = s.total_seats > 0 ? ` (${Math.round(100 * count / s.total_seats)}%)` : "";
+    return `<tr data-inactive-days="${n}"><th scope="row">${n} days</th>` +
+      `<td class="num" data-v="${count}">${esc(int(count))}${esc(share)}</td></tr>`;
+  }).join("");
+  return `<section id="seats" aria-labelledby="seats-h"><h2 id="seats-h">Seats</h2>` +
+    `<p class="note">${esc(int(s.total_seats))} identities seen in the history rendered into ` +
+    `this folder (latest/seats_latest.json). Inactive: no activity in the days up to ` +
+    `${esc(s.as_of_day)}.</p><div class="scroll"><table id="table-seats"><thead><tr>` +
+    `<th scope="col">Inactive for</th><th scope="col" class="num">Seats</th></tr></thead>` +
+    `<tbody>${rows}</tbody></table></div></section>`;
+}
+
 /** The seats view. */
 export class SeatsView extends FileView {
   readonly name = "seats";
   readonly optionsKey = "seats/1";
   readonly #seats = new Map<string, SeatFacts>();
-  readonly #summaries = new Map<string, Record<string, unknown>>();
+  readonly #summaries = new Map<string, SeatsSummary>();
 
   dayFiles(): readonly string[] {
     return [];
@@ -129,15 +154,20 @@ export class SeatsView extends FileView {
     return Promise.resolve();
   }
 
+  /** Seats and inactive counts as of a target's last day (its days given so far). */
+  summary(r: RangeFacts): SeatsSummary {
+    return {
+      as_of_day: r.target.range.end,
+      total_seats: this.#seats.size,
+      inactive: inactiveCounts(this.#seats.values(), r.target.range.end),
+    };
+  }
+
   async finishTarget(r: RangeFacts): Promise<void> {
     const seats = [...this.#seats.values()].sort((a, b) =>
       a.login < b.login ? -1 : a.login > b.login ? 1 : 0
     );
-    const summary = {
-      as_of_day: r.target.range.end,
-      total_seats: seats.length,
-      inactive: inactiveCounts(seats, r.target.range.end),
-    };
+    const summary = this.summary(r);
     this.#summaries.set(r.target.name, summary);
     if (r.target.name !== "latest") return;
     const page = JSON.parse(seatsPage(seats, 1, Math.max(1, seats.length), BASE));

@@ -135,7 +135,7 @@ Deno.test("--team-min-size: a lower minimum writes the small team too", async ()
 Deno.test("seats: every identity with first and last day, last editor, inactive counts", async () => {
   await using sim = await startSimulator({ now: () => NOW, rateLimit: false, users: USERS });
   await withTempDir(async (dir) => {
-    await exportInto(sim, dir, join(dir, ".store"), { formats: ["csv", "seats"] });
+    await exportInto(sim, dir, join(dir, ".store"), { formats: ["csv", "html", "seats"] });
     const first = new Map<string, string>();
     const last = new Map<string, string>();
     const files = await outputFiles(dir);
@@ -176,6 +176,15 @@ Deno.test("seats: every identity with first and last day, last editor, inactive 
     assert.ok(seats.augment.inactive["7_days"] > 0, "the simulator has dormant identities");
     const agg = JSON.parse(await Deno.readTextFile(join(dir, "latest/aggregated_metrics.json")));
     assert.deepEqual(agg.augment.seats, seats.augment);
+    const html = await Deno.readTextFile(join(dir, "latest/report.html"));
+    for (const n of [7, 14, 28]) {
+      const m = new RegExp(
+        `data-inactive-days="${n}"><th[^>]*>[^<]*</th><td class="num" data-v="(\\d+)"`,
+      )
+        .exec(html);
+      assert.ok(m, `the report's ${n}-day row`);
+      assert.equal(Number(m[1]), seats.augment.inactive[`${n}_days`]);
+    }
   });
 });
 
