@@ -37,7 +37,7 @@ import { DEFAULT_FORMATS, type Format } from "../views/formats.ts";
 import { OutputDir } from "../views/output_dir.ts";
 import { viewsFor } from "../views/registry.ts";
 import { pseudonymizerFor } from "../privacy/pseudonym.ts";
-import { claimOutputFolder } from "../privacy/folder.ts";
+import { claimOutputFolder, isPseudonymized } from "../privacy/folder.ts";
 import { readTeams } from "../teams/teams_file.ts";
 import { connect, type ConnectOverrides, loadContextSettings } from "./connect.ts";
 import type { SyncFunction } from "../serve/scheduler.ts";
@@ -564,6 +564,14 @@ export async function serveSync(ctx: CommandContext, outputDir: string): Promise
   const s = loaded.settings;
   const storeDir = resolve(s.storeDir ?? join(outputDir, ".store"));
   const end = await runEndConfig({}, readEnv);
+  // A folder exported with --pseudonymize stays so (its key is needed), and one with teams keeps them.
+  const pseudonymizer = pseudonymizerFor(
+    await isPseudonymized(outputDir),
+    () => s.pseudonymizeKey,
+  );
+  await claimOutputFolder(outputDir, pseudonymizer);
+  const teams = s.teamsFile === undefined ? undefined : await readTeams(resolve(s.teamsFile));
+  for (const w of teams?.warnings ?? []) ctx.output.warn(w, { event: "teams_file" });
   const { http, client, token } = await connect(loaded, ctx);
   return async (signal) => {
     const started = ctx.now();
@@ -578,7 +586,15 @@ export async function serveSync(ctx: CommandContext, outputDir: string): Promise
         storeKey: s.baseUrl,
         out: new OutputDir(outputDir),
         spec: { kind: "since-last" },
-        views: viewsFor(DEFAULT_FORMATS, { enterpriseId: s.enterpriseId }),
+        views: viewsFor(DEFAULT_FORMATS, {
+          enterpriseId: s.enterpriseId,
+          teams: teams && {
+            teams,
+            minSize: s.teamMinSize,
+            realOf: pseudonymizer && ((name) => pseudonymizer.realOf(name)),
+          },
+        }),
+        identities: pseudonymizer,
         enterpriseId: s.enterpriseId,
         waitMs: 10 * 60_000,
         now: ctx.now,

@@ -35,6 +35,11 @@ async function rendered(dir: string): Promise<boolean> {
   }
 }
 
+/** Whether `dir` was rendered with `--pseudonymize` (it holds the marker). */
+export async function isPseudonymized(dir: string): Promise<boolean> {
+  return (await readMarker(dir)) !== undefined;
+}
+
 /**
  * Checks that `dir` may be rendered with `p` (or without pseudonyms when `p` is undefined),
  * then marks it. Nothing is written when the check fails.
