@@ -3,7 +3,9 @@
  * Bearer token.
  *
  * Every attempt takes a pacing token first, from its endpoint's bucket (endpoints with a rate
- * limit of their own have their own bucket; see {@link EndpointBucket}). 429, 500, 502, 503, 504, connection failures and
+ * limit of their own have their own bucket; see {@link EndpointBucket}), so requests made
+ * concurrently never go faster than the rate; a 429 holds the whole bucket for its wait
+ * (`Retry-After`, else the backoff), so the requests in flight share it. 429, 500, 502, 503, 504, connection failures and
  * time-outs are retried with exponential backoff (1, 2, 4, 8, 16 s, jittered; `Retry-After`
  * honoured when it asks for longer); a body that is not the expected JSON is retried once.
  * 401 and 403 become {@link AuthError}, everything else that fails {@link ServiceError}.
@@ -207,6 +209,8 @@ export class HttpClient implements JsonGetter {
         throw this.#exhausted(endpoint, t, attempt);
       }
       const delayMs = Math.max(backoffMs(attempt, this.#random), t.retryAfterMs ?? 0);
+      // The service's bucket is empty: every request of this bucket waits, not this one alone.
+      if (t.status === 429) bucket.holdUntil(this.#clock.now() + delayMs);
       this.#onRetry?.({ endpoint, attempt: attempt + 1, delayMs, reason: t.reason });
       await this.#clock.sleep(delayMs, signal);
     }

@@ -49,6 +49,8 @@ export class TokenBucket {
   #tat = -Infinity;
   /** When the bucket was last seen full: tokens from then are used without a margin. */
   #fullAt = -Infinity;
+  /** No token before this time (a 429 asked to wait): see {@link holdUntil}. */
+  #heldUntil = -Infinity;
 
   constructor(options: TokenBucketOptions) {
     const { ratePerMinute, burst } = options;
@@ -74,25 +76,39 @@ export class TokenBucket {
   }
 
   /**
+   * The service said to wait (a 429): no token is given before `atMs`, and from then on at
+   * the sustained rate (the service's bucket is empty, so no burst). Requests already waiting
+   * keep their turn after it; every request in flight shares the pause.
+   */
+  holdUntil(atMs: number): void {
+    this.#tat = Math.max(this.#tat, atMs - this.#margin + this.#tolerance);
+    this.#heldUntil = Math.max(this.#heldUntil, atMs);
+  }
+
+  /**
    * Waits until a token is free and takes it. Rejects with the signal's reason when aborted
    * (the reserved slot is then given back).
    */
   async take(signal?: AbortSignal): Promise<void> {
-    signal?.throwIfAborted();
-    const now = this.#clock.now();
-    // Full (a margin ago, so that the service's bucket is full too): its tokens need no margin.
-    if (this.#tat <= now - this.#margin) this.#fullAt = now;
-    const tat = Math.max(this.#tat, now);
-    const edge = tat - this.#tolerance;
-    const allowedAt = edge <= this.#fullAt ? now : Math.max(now, edge + this.#margin);
-    this.#tat = tat + this.#interval;
-    const wait = allowedAt - now;
-    if (wait <= 0) return;
-    try {
-      await this.#clock.sleep(wait, signal);
-    } catch (err) {
-      this.#tat -= this.#interval;
-      throw err;
+    for (;;) {
+      signal?.throwIfAborted();
+      const now = this.#clock.now();
+      // Full (a margin ago, so that the service's bucket is full too): its tokens need no margin.
+      if (this.#tat <= now - this.#margin) this.#fullAt = now;
+      const tat = Math.max(this.#tat, now);
+      const edge = tat - this.#tolerance;
+      const allowedAt = edge <= this.#fullAt ? now : Math.max(now, edge + this.#margin);
+      this.#tat = tat + this.#interval;
+      const wait = allowedAt - now;
+      if (wait <= 0) return;
+      try {
+        await this.#clock.sleep(wait, signal);
+      } catch (err) {
+        this.#tat -= this.#interval;
+        throw err;
+      }
+      // A 429 held the bucket meanwhile: this turn is given up, a new one taken after the pause.
+      if (this.#heldUntil <= this.#clock.now()) return;
     }
   }
 }

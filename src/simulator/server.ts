@@ -17,6 +17,22 @@ export function startSimulator(
   options: SimulatorOptions & ListenOptions = {},
 ): Promise<Simulator> {
   const sim = createSimulatorHandler(options);
+  const latencyMs = options.latencyMs ?? 0;
+  if (!(latencyMs >= 0) || !Number.isFinite(latencyMs)) {
+    throw new RangeError(`Invalid latency "${latencyMs}": expected a number of ms, 0 or more`);
+  }
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const handler = async (req: Request) => {
+    maxInFlight = Math.max(maxInFlight, ++inFlight);
+    try {
+      const res = await sim.handler(req);
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      return res;
+    } finally {
+      inFlight--;
+    }
+  };
   const hostname = options.hostname ?? "127.0.0.1";
   return new Promise((resolve, reject) => {
     let server: Deno.HttpServer<Deno.NetAddr>;
@@ -40,7 +56,13 @@ export function startSimulator(
             set faults(f) {
               sim.faults = f;
             },
-            resetStats: () => sim.resetStats(),
+            get maxInFlight() {
+              return maxInFlight;
+            },
+            resetStats: () => {
+              sim.resetStats();
+              maxInFlight = inFlight;
+            },
             shutdown,
             [Symbol.asyncDispose]: shutdown,
           });
@@ -52,7 +74,7 @@ export function startSimulator(
             { status: 500, headers: { "content-type": "application/json; charset=utf-8" } },
           );
         },
-      }, sim.handler);
+      }, handler);
     } catch (e) {
       reject(e);
     }

@@ -64,6 +64,11 @@ export interface SimulatorOptions {
   rateLimit?: { perMinute: number; burst: number } | false;
   /** Faults to inject; default none. */
   faults?: Faults;
+  /**
+   * Milliseconds each answer takes (a slow service); default 0. The rate limit counts a
+   * request when it arrives, as the service's does; the answer leaves this much later.
+   */
+  latencyMs?: number;
 }
 
 /** What the simulator received. */
@@ -84,6 +89,8 @@ export interface Simulator extends AsyncDisposable {
   readonly url: string;
   readonly port: number;
   readonly stats: SimulatorStats;
+  /** The most requests it was answering at once (since the last `resetStats`). */
+  readonly maxInFlight: number;
   /** The faults in force; may be replaced at run time. */
   faults: Faults;
   /** Sets every statistic back to zero (the fault counters too). */

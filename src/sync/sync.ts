@@ -9,7 +9,6 @@
  */
 import type { AnalyticsClient } from "../augment/client.ts";
 import type { DayRange } from "../model/dates.ts";
-import type { Counters } from "../model/metrics.ts";
 import type { Day, DayData, UserActivity } from "../model/types.ts";
 import { isPublishedAt } from "../augment/dates.ts";
 import type { DayStore } from "../store/day_store.ts";
@@ -17,6 +16,7 @@ import { buildPlan, coverDays, type RequestPlan } from "../store/plan.ts";
 import type { Reporter } from "../job/reporter.ts";
 import type { DayInfo, DaySource } from "../views/render.ts";
 import { type DaySizes, type SizeBasis, sizesFromStore } from "./estimate.ts";
+import { DAYS_IN_FLIGHT, forEachConcurrent } from "./pool.ts";
 
 /** What a sync will fetch. */
 export interface SyncPlan {
@@ -72,7 +72,14 @@ export interface SyncResult {
   readonly recordsOn: ReadonlyMap<Day, number>;
 }
 
-/** Fetches what the plan says and keeps the published days. */
+/**
+ * Fetches what the plan says and keeps the published days. Several days are in flight at
+ * once (at most `concurrency`, {@link DAYS_IN_FLIGHT} by default) and every window's
+ * `dau-count` and `daily-usage` go out at the start, so the pacer — the only gate on the
+ * rate — is never left waiting on the service's latency. A day's pages come one after another
+ * (cursor pagination), and the day is kept only once all of them arrived. Days complete in any
+ * order; what is written does not depend on it.
+ */
 export async function runSync(o: {
   readonly client: AnalyticsClient;
   readonly store: DayStore;
@@ -82,53 +89,75 @@ export async function runSync(o: {
   /** Requests made so far in the run (for progress). */
   readonly requests: () => number;
   readonly signal?: AbortSignal;
+  /** Days fetched at once; {@link DAYS_IN_FLIGHT} by default. */
+  readonly concurrency?: number;
 }): Promise<SyncResult> {
-  const { client, store, plan, reporter, signal } = o;
+  const { client, store, plan, reporter } = o;
   const provisional = new Map<Day, DayData>();
   const recordsOn = new Map<Day, number>();
-  if (plan.fetchDays.length > 0) {
-    const dau = new Map<Day, number>();
-    const usage = new Map<Day, Counters>();
-    // A day's dau-count bounds its pages only when the day was final before it was counted.
-    const countedAt = o.now();
-    for (const window of coverDays(plan.fetchDays)) {
-      for (const [d, n] of await client.dauCount(window, { signal })) dau.set(d, n);
-      for (const [d, c] of await client.dailyUsage(window, { signal })) usage.set(d, c);
-    }
-    let done = 0;
-    for (const day of plan.fetchDays) {
-      reporter.progress({
-        phase: "fetch",
-        done,
-        total: plan.fetchDays.length,
-        requests: o.requests(),
-        item: day,
-      });
-      const expectedIdentities = isPublishedAt(day, countedAt) ? dau.get(day) : undefined;
-      const records = await client.dayRecords(day, { signal, expectedIdentities });
-      const fetchedAt = o.now();
-      const data: DayData = { day, records, dauCount: dau.get(day), usage: usage.get(day) };
-      recordsOn.set(day, records.length);
-      if (isPublishedAt(day, fetchedAt)) {
-        await store.putDay(data, fetchedAt);
-      } else {
-        provisional.set(day, data);
-        reporter.warn(
-          `Day "${day}" is not final yet (published about 03:00 UTC the next day): ` +
-            `it is exported but not kept, and is fetched again on the next run`,
-          { day },
-        );
-      }
-      done++;
-      reporter.debug(`Fetched day "${day}"`, { day, records: records.length });
-    }
+  if (plan.fetchDays.length === 0) return { provisional, recordsOn };
+
+  // Stops the window requests still in flight when a day fails (and the reverse).
+  const stop = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
+  const windows = coverDays(plan.fetchDays);
+  // A day's dau-count bounds its pages only when the day was final before it was counted.
+  const countedAt = o.now();
+  const dauOf = windows.map((w) => client.dauCount(w, { signal }));
+  const usageOf = windows.map((w) => client.dailyUsage(w, { signal }));
+  // A window that fails stops the sync at once, even before a day of it is reached.
+  for (const p of [...dauOf, ...usageOf]) p.catch((err) => stop.abort(err));
+  const windowIndex = new Map<Day, number>();
+  windows.forEach((w, i) => {
+    for (const d of plan.fetchDays) if (d >= w.start && d <= w.end) windowIndex.set(d, i);
+  });
+
+  let done = 0;
+  const progress = (item?: Day) =>
     reporter.progress({
       phase: "fetch",
       done,
       total: plan.fetchDays.length,
       requests: o.requests(),
+      item,
     });
+  progress(plan.fetchDays[0]);
+  const days = forEachConcurrent(
+    plan.fetchDays,
+    o.concurrency ?? DAYS_IN_FLIGHT,
+    async (day, daySignal) => {
+      const w = windowIndex.get(day)!;
+      const dau = await dauOf[w];
+      const expectedIdentities = isPublishedAt(day, countedAt) ? dau.get(day) : undefined;
+      const records = await client.dayRecords(day, { signal: daySignal, expectedIdentities });
+      const usage = await usageOf[w];
+      daySignal.throwIfAborted();
+      const fetchedAt = o.now();
+      const data: DayData = { day, records, dauCount: dau.get(day), usage: usage.get(day) };
+      recordsOn.set(day, records.length);
+      if (isPublishedAt(day, fetchedAt)) await store.putDay(data, fetchedAt);
+      else provisional.set(day, data);
+      done++;
+      reporter.debug(`Fetched day "${day}"`, { day, records: records.length });
+      progress(day);
+    },
+    signal,
+  );
+  try {
+    await days;
+  } finally {
+    // Every window request settles before the sync does (none left running after a failure).
+    stop.abort();
+    await Promise.allSettled([...dauOf, ...usageOf]);
   }
+  for (const day of [...provisional.keys()].sort()) {
+    reporter.warn(
+      `Day "${day}" is not final yet (published about 03:00 UTC the next day): ` +
+        `it is exported but not kept, and is fetched again on the next run`,
+      { day },
+    );
+  }
+  progress();
   return { provisional, recordsOn };
 }
 

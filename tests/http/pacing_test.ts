@@ -102,3 +102,35 @@ Deno.test("TokenBucket refuses a rate or burst that cannot pace", () => {
     RangeError,
   );
 });
+
+Deno.test("TokenBucket.holdUntil(): no token before the pause ends, then the rate without a burst", async () => {
+  const clock = new FakeClock();
+  const bucket = new TokenBucket({ ratePerMinute: 60, burst: 5, clock, marginMs: 0 });
+  await takeTimes(bucket, clock, 2);
+  bucket.holdUntil(10_000);
+  const times = await takeTimes(bucket, clock, 3);
+  assert.deepEqual(times, [10_000, 11_000, 12_000]);
+});
+
+/** A fake clock that runs `during` inside the next sleep (another request's 429 meanwhile). */
+class InterruptedClock extends FakeClock {
+  during?: () => void;
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    const f = this.during;
+    this.during = undefined;
+    f?.();
+    return super.sleep(ms, signal);
+  }
+}
+
+Deno.test("TokenBucket.holdUntil(): a request already waiting for its turn waits for the pause too", async () => {
+  const clock = new InterruptedClock();
+  const bucket = new TokenBucket({ ratePerMinute: 60, burst: 1, clock, marginMs: 0 });
+  await bucket.take(); // t = 0
+  clock.during = () => bucket.holdUntil(5_000);
+  await bucket.take(); // its turn was t = 1 s; the pause moves it to 5 s
+  assert.equal(clock.now(), 5_000);
+  assert.deepEqual(clock.sleeps, [1_000, 4_000]);
+  await bucket.take();
+  assert.equal(clock.now(), 6_000, "then one per interval");
+});

@@ -177,14 +177,15 @@ Deno.test("a run interrupted mid-way loses no completed day and, resumed, writes
       exportRange(sim.url, broken, range, { reporter: stopper, signal: controller.signal })
     );
     const kept = await (await DayStore.open(join(broken, ".store"), sim.url)).days();
-    assert.equal(kept.length, 6);
+    // Days are fetched several at once: those complete when the run stopped are kept too.
+    assert.ok(kept.length >= 6 && kept.length < 55, `${kept.length} days kept`);
     assert.ok(!(await listFiles(broken)).some((f) => f.endsWith(".tmp")), "no temporary file left");
 
     sim.resetStats();
     const resumed = await exportRange(sim.url, broken, range);
-    // The range, latest/ (the 28 days ending 10-30) and the 27 days before: 55 days, 6 kept.
-    assert.equal(resumed.result.daysFetched, 55 - 6);
-    assert.equal(sim.stats.byEndpoint[EL], 55 - 6, "no completed day fetched twice");
+    // The range, latest/ (the 28 days ending 10-30) and the 27 days before: 55 days.
+    assert.equal(resumed.result.daysFetched, 55 - kept.length);
+    assert.equal(sim.stats.byEndpoint[EL], 55 - kept.length, "no completed day fetched twice");
     assert.deepEqual(await readOutputs(broken), await readOutputs(full));
   });
 });
