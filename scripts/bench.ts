@@ -8,6 +8,7 @@ import { type BenchTable, conversionBench } from "../bench/conversion.ts";
 import { largeOrgBench } from "../bench/large_org.ts";
 import { requestBench } from "../bench/requests.ts";
 import { serveBench } from "../bench/serve.ts";
+import { slowServiceBench } from "../bench/slow_service.ts";
 import { startupBench } from "../bench/startup.ts";
 import { tablesBench } from "../bench/tables.ts";
 import { table } from "../src/cli/output.ts";
@@ -24,6 +25,7 @@ export interface BenchSection {
 export const SECTIONS: readonly BenchSection[] = [
   { name: "startup", run: () => startupBench() },
   { name: "requests", run: () => requestBench() },
+  { name: "slow-service", run: () => slowServiceBench() },
   { name: "large-org", run: () => largeOrgBench() },
   { name: "conversion", run: () => conversionBench() },
   { name: "tables", run: () => tablesBench() },
