@@ -5,6 +5,7 @@
  */
 import { AggregateView } from "./aggregate.ts";
 import { CsvView } from "./csv.ts";
+import { CreditsCsvView } from "./credits_csv.ts";
 import { HtmlView } from "./html.ts";
 import { ndjsonTablesView, parquetTablesView } from "./tables.ts";
 import { copilotView, legacyUsageView } from "./json_days.ts";
@@ -48,7 +49,7 @@ export function viewsFor(formats: Iterable<Format>, o: ViewOptions): View[] {
         views.push(legacyUsageView());
         break;
       case "csv":
-        views.push(new CsvView(o.csvDetail ?? false));
+        views.push(new CsvView(o.csvDetail ?? false), new CreditsCsvView());
         break;
       case "html":
         views.push(

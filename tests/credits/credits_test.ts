@@ -200,6 +200,22 @@ Deno.test("an export fetches credits with the activity, counts them in the plan 
       assert.equal(typeof row.ai_credits_used, "number");
     }
 
+    // CSV: one row per day, identity and model; exact amounts; cost per day and resource.
+    const csv = (await Deno.readTextFile(join(dir, "latest", "credits.csv"))).trim().split("\r\n");
+    assert.equal(csv[0], "day,identity,identity_kind,model,credits");
+    const ofDay = csv.slice(1).map((l) => l.split(",")).filter((c) => c[0] === day);
+    assert.equal(
+      sumDecimals(ofDay.map((c) => Decimal.parse(c[4]))).toString(),
+      sumDecimals(want.values()).toString(),
+    );
+    const cost = (await Deno.readTextFile(join(dir, "latest", "cost.csv"))).trim().split("\r\n");
+    assert.match(cost[0], /^day,resource,resource_type,input_tokens,/);
+    const costOfDay = cost.slice(1).map((l) => l.split(",")).filter((c) => c[0] === day);
+    assert.equal(
+      sumDecimals(costOfDay.map((c) => Decimal.parse(c[9]))).toString(),
+      sumDecimals(want.values()).toString(),
+    );
+
     sim.resetStats();
     const again = await run(sim.url, dir, spec, NOW);
     assert.equal(sim.stats.requests, 0, "credits of published days are never fetched twice");

@@ -135,6 +135,8 @@ Deno.test("re-running a range makes no request and writes no file; extending it 
         "latest/aggregated_metrics.json",
         "latest/copilot_metrics.json",
         "latest/copilot_usage.json",
+        "latest/cost.csv",
+        "latest/credits.csv",
         "latest/enterprise-28-day.json",
         "latest/metrics.csv",
         "latest/metrics_summary.csv",
