@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { addDays, eachDay } from "../src/model/dates.ts";
 import { permissionFlags } from "../src/permissions.ts";
+import { CreditsStore } from "../src/store/credits_store.ts";
 import { DayStore } from "../src/store/day_store.ts";
 import { FORMATS } from "../src/views/formats.ts";
 import { type BenchTable, generateBenchDay } from "./conversion.ts";
@@ -37,11 +38,15 @@ export async function prepareStore(dir: string, identities = 10_000): Promise<nu
     // not there yet
   }
   const store = await DayStore.open(join(dir, ".store"), BASE_URL, Date.parse(NOW));
+  // No credits or cost that day: held, so that the run asks for nothing.
+  const credits = new CreditsStore(join(dir, ".store"));
   let records = 0;
   for (const day of eachDay(addDays(END, -54), END)) {
     const data = generateBenchDay(day, identities);
     records += day >= addDays(END, -27) ? data.records.length : 0;
     await store.putDay(data, Date.parse(NOW));
+    await credits.putUsage(day, [], Date.parse(NOW));
+    await credits.putCost(day, [], Date.parse(NOW));
   }
   await Deno.writeTextFile(marker, String(records));
   return records;
@@ -85,6 +90,8 @@ async function exportOnce(dir: string, formats: readonly string[]): Promise<CliR
   const seconds = (performance.now() - t) / 1000;
   const err = new TextDecoder().decode(r.stderr).trim().split("\n");
   if (!r.success) throw new Error(`export failed (${r.code}): ${err.join("\n")}`);
+  const summary = JSON.parse(await Deno.readTextFile(join(out, "last_run.json")));
+  if (summary.requests !== 0) throw new Error(`the export made ${summary.requests} requests`);
   return { seconds, peakBytes: Number(err.at(-1)) * 1024 };
 }
 

@@ -165,6 +165,39 @@ async function firstLine(path: string): Promise<Uint8Array | undefined> {
   }
 }
 
+/**
+ * Buffers day files are read into, reused: a day's columns are copied into its records while
+ * it is decoded, so its bytes are free again right after. A fresh buffer per day would be
+ * memory outside the JavaScript heap, released only when the collector gets to it — tens of
+ * megabytes more at peak over a range of large days.
+ */
+const readBuffers: Uint8Array[] = [];
+
+/** The whole of the file at `path`, in a buffer of {@link readBuffers}, passed to `use`. */
+async function withFileBytes<T>(path: string, use: (bytes: Uint8Array) => T): Promise<T> {
+  const file = await Deno.open(path);
+  let buffer = readBuffers.pop() ?? new Uint8Array(0);
+  try {
+    const size = (await file.stat()).size;
+    if (buffer.length < size) buffer = new Uint8Array(Math.ceil(size * 1.25 / 8) * 8);
+    let at = 0;
+    for (;;) {
+      if (at === buffer.length) {
+        const grown = new Uint8Array(buffer.length * 2 + 8);
+        grown.set(buffer);
+        buffer = grown;
+      }
+      const n = await file.read(buffer.subarray(at));
+      if (n === null) break;
+      at += n;
+    }
+    return use(buffer.subarray(0, at));
+  } finally {
+    file.close();
+    readBuffers.push(buffer);
+  }
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
@@ -384,20 +417,17 @@ export class DayStore {
   /** Reads a stored day; `undefined` when the store does not hold it. */
   async getDay(day: Day): Promise<DayData | undefined> {
     const path = this.dayPath(day);
-    let bytes: Uint8Array;
     try {
-      bytes = await Deno.readFile(path);
+      return await withFileBytes(
+        path,
+        (bytes) => decodeDayFile(bytes, day, (raw) => this.counters(path, raw, "its header")).data,
+      );
     } catch (e) {
+      if (e instanceof DayFileError) throw this.corrupt(path, e.message);
       if (!(e instanceof Deno.errors.NotFound)) throw e;
       const v1 = this.v1DayPath(day);
       const text = await readOptional(v1);
       return text === undefined ? undefined : this.#parseV1Day(day, v1, text).data;
-    }
-    try {
-      return decodeDayFile(bytes, day, (raw) => this.counters(path, raw, "its header")).data;
-    } catch (e) {
-      if (e instanceof DayFileError) throw this.corrupt(path, e.message);
-      throw e;
     }
   }
 

@@ -55,6 +55,30 @@ Deno.test("DayStore keeps a day losslessly: records, kinds, unknown counters, da
   });
 });
 
+Deno.test("DayStore reads a small day after a large one, and the large one again, exactly", async () => {
+  await withStore(async (store) => {
+    const large: DayData = {
+      day: "2026-11-02",
+      dauCount: 700,
+      usage: parseCounters({ completions_count: 12_497_500 }),
+      records: Array.from({ length: 5_000 }, (_, i) => ({
+        ...record(`u${i % 700}@example.com`, "user", `E${i % 3}`, `L${i % 11}`, {
+          completions_count: i,
+          [`extra_${i % 4}`]: i / 2,
+        }),
+        day: "2026-11-02",
+      })),
+    };
+    await store.putDay(large, Date.parse("2026-11-04T00:00:00Z"));
+    await store.putDay(DAY, Date.parse("2026-11-03T00:00:00Z"));
+    assert.deepEqual(await store.getDay("2026-11-02"), large);
+    assert.deepEqual(await store.getDay("2026-11-01"), DAY);
+    assert.deepEqual(await store.getDay("2026-11-02"), large);
+    const both = await Promise.all([store.getDay("2026-11-01"), store.getDay("2026-11-02")]);
+    assert.deepEqual(both, [DAY, large]);
+  });
+});
+
 Deno.test("DayStore.dayInfo reads the header alone: counts and counter names", async () => {
   await withStore(async (store) => {
     await store.putDay(DAY, Date.parse("2026-11-02T05:00:00Z"));
