@@ -10,6 +10,7 @@ import { requestBench } from "../bench/requests.ts";
 import { serveBench } from "../bench/serve.ts";
 import { slowServiceBench } from "../bench/slow_service.ts";
 import { startupBench } from "../bench/startup.ts";
+import { storeE2eBench } from "../bench/store_e2e.ts";
 import { tablesBench } from "../bench/tables.ts";
 import { table } from "../src/cli/output.ts";
 
@@ -28,6 +29,7 @@ export const SECTIONS: readonly BenchSection[] = [
   { name: "slow-service", run: () => slowServiceBench() },
   { name: "large-org", run: () => largeOrgBench() },
   { name: "conversion", run: () => conversionBench() },
+  { name: "store-e2e", run: () => storeE2eBench() },
   { name: "tables", run: () => tablesBench() },
   { name: "serve", run: () => serveBench() },
 ];
