@@ -6,6 +6,7 @@
 import { AggregateView } from "./aggregate.ts";
 import { CsvView } from "./csv.ts";
 import { CreditsCsvView } from "./credits_csv.ts";
+import { CreditsTablesView } from "./credits_tables.ts";
 import { HtmlView } from "./html.ts";
 import { ndjsonTablesView, parquetTablesView } from "./tables.ts";
 import { copilotView, legacyUsageView } from "./json_days.ts";
@@ -61,10 +62,10 @@ export function viewsFor(formats: Iterable<Format>, o: ViewOptions): View[] {
         );
         break;
       case "parquet":
-        views.push(parquetTablesView());
+        views.push(parquetTablesView(), new CreditsTablesView("parquet"));
         break;
       case "ndjson-tables":
-        views.push(ndjsonTablesView());
+        views.push(ndjsonTablesView(), new CreditsTablesView("ndjson"));
         break;
       case "seats":
         views.push(seatsView!);
