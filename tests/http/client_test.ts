@@ -434,3 +434,23 @@ Deno.test("getJson() sends nothing when the signal is already aborted", async ()
   });
   assert.equal(server.requests.length, 0);
 });
+
+Deno.test("HttpClient: a 429 holds every request of its bucket for its wait, not only the refused one", async () => {
+  await using server = scriptedServer([
+    json({ error: { code: "ResourceExhausted", message: "slow down" } }, 429, {
+      "retry-after": "5",
+    }),
+    json(OK_BODY),
+  ]);
+  let other: Promise<unknown> | undefined;
+  const { http, clock } = client(server.url, {
+    // Another request starts while the first waits out its 429.
+    onRetry: () => other ??= http.getJson(PATH, {}, Users),
+  });
+  await http.getJson(PATH, PARAMS, Users);
+  await other;
+  // Without the hold the other request would have gone at once (the burst was not used up).
+  assert.deepEqual(clock.sleeps.filter((s) => s === 5_000).length, 2, `${clock.sleeps}`);
+  assert.equal(server.requests.length, 3);
+  assert.equal(http.stats.rateLimited, 1);
+});

@@ -46,3 +46,23 @@ Deno.test("createSimulatorHandler() answers requests without a server", async ()
   assert.equal(body.metadata.effective_end_date, "2026-11-07");
   assert.equal(sim.stats.requests, 1);
 });
+
+Deno.test("startSimulator({latencyMs}) answers late, counts requests on arrival, and reports how many it answered at once", async () => {
+  await using sim = await startSimulator({
+    now: () => NOW,
+    rateLimit: { perMinute: 60, burst: 3 },
+    latencyMs: 200,
+  });
+  const statuses = await Promise.all(
+    [1, 2, 3, 4].map(async () => (await get(sim.url, "dau-count", {})).status),
+  );
+  // The fourth arrived while the first three were still being answered: the bucket was empty.
+  assert.deepEqual(statuses.sort(), [200, 200, 200, 429]);
+  assert.equal(sim.maxInFlight, 4);
+  sim.resetStats();
+  assert.equal(sim.maxInFlight, 0);
+  const started = performance.now();
+  await get(sim.url, "dau-count", {});
+  assert.ok(performance.now() - started >= 190, "the answer waited for the latency");
+  assert.throws(() => startSimulator({ latencyMs: -1 }), RangeError);
+});
