@@ -905,8 +905,11 @@ class AccessLog {
 
 /** The query as logged: signatures shown as `…`. */
 function redactQuery(q: URLSearchParams): string {
-  if ([...q.keys()].length === 0) return "";
-  const copy = new URLSearchParams(q);
-  if (copy.has("signature")) copy.set("signature", "…");
-  return `?${copy.toString()}`;
+  if (q.size === 0) return "";
+  const parts: string[] = [];
+  for (const [k, v] of q) {
+    const key = encodeURIComponent(k);
+    parts.push(k === "signature" ? `${key}=…` : `${key}=${encodeURIComponent(v)}`);
+  }
+  return `?${parts.join("&")}`;
 }

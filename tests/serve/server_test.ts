@@ -279,6 +279,10 @@ Deno.test("serve: auth: no token 401, wrong token 401, right token (Bearer or to
     ok(!all.includes(TOKEN));
     ok(!all.includes("not-the-token-at-all"));
     ok(!all.includes(new URL(link).searchParams.get("signature")!));
+    match(
+      all,
+      /GET \/downloads\/organization-28-day\/2026-02-10\.json\?expires=\d+&signature=… 403/,
+    );
   });
 });
 
