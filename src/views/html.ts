@@ -12,6 +12,7 @@ import type { ScopeSummary } from "../copilot/mod.ts";
 import type { Counters } from "../model/metrics.ts";
 import type { Day, IdentityKind, UserActivity } from "../model/types.ts";
 import { NAME, VERSION } from "../version.ts";
+import { CreditsTotals } from "./credits_html.ts";
 import { FileView } from "./file_view.ts";
 import {
   renderPage,
@@ -78,8 +79,10 @@ class TargetPage {
   readonly days: ReportDay[] = [];
   readonly editors = new Map<string, ScopeTotals>();
   readonly languages = new Map<string, ScopeTotals>();
+  readonly credits = new CreditsTotals();
 
   add(f: DayFacts): void {
+    this.credits.add(f);
     const a = f.analysis;
     const t = a.totals;
     this.days.push({
@@ -227,7 +230,11 @@ export class HtmlView extends FileView {
       people: topUsers(r.userActivity, "user", this.#top, this.#hide),
       accounts: topUsers(r.userActivity, "service_account", this.#top, this.#hide),
       hideIdentities: this.#hide,
-      extraSections: [creditsSection(r), ...(this.#sections?.(r) ?? [])].filter((s) => s !== ""),
+      extraSections: [
+        creditsSection(r),
+        page.credits.section(this.#hide, this.#top),
+        ...(this.#sections?.(r) ?? []),
+      ].filter((s) => s !== ""),
     };
     return renderPage(model);
   }
@@ -245,9 +252,9 @@ export class HtmlView extends FileView {
 }
 
 /**
- * Credits or cost over the range: the extension point for when the history carries them.
- * `RangeFacts` has no credits yet, so this renders nothing; when it does, return a
- * `<section id="credits">` here (its numbers from the facts, escaped with `esc`).
+ * Credits or cost from the range's facts: `RangeFacts` carries none, so this renders nothing.
+ * The credits section is made from the days' own credits instead (`credits_html.ts`, through
+ * `TargetPage.credits`).
  */
 export function creditsSection(_r: RangeFacts): string {
   return "";

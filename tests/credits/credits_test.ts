@@ -291,3 +291,50 @@ Deno.test("lag: an unpublished day's credits are used but not kept, fetched agai
     );
   });
 });
+
+Deno.test("HTML report: the credits section by day, by model and top users; none without credits", async () => {
+  await using sim = await startSimulator({ now: () => NOW, rateLimit: false, users: 12 });
+  await withTempDir(async (dir) => {
+    const spec: RangeSpec = { kind: "explicit", start: "2026-11-12", end: "2026-11-14" };
+    const h = http(sim.url);
+    const client = new AnalyticsClient(h, { now: () => NOW });
+    client.credits = new CreditsClient(h);
+    const options = {
+      client,
+      stats: h.stats,
+      storeDir: join(dir, ".store"),
+      storeKey: sim.url,
+      out: new OutputDir(dir),
+      spec,
+      views: viewsFor(["html"], { enterpriseId: "e1", aggregate: false }),
+      enterpriseId: "e1",
+      now: () => NOW,
+      reporter: recorder(),
+    };
+    await runExport(options);
+    const html = await Deno.readTextFile(join(dir, "latest", "report.html"));
+    const total = sumDecimals(
+      [...eachDay("2026-10-18", "2026-11-14")].flatMap((d) =>
+        dayCredits(new RecordSource(1, 12), d).map((r) => r.credits)
+      ),
+    );
+    assert.match(html, /<section id="credits"/);
+    assert.match(html, new RegExp(`data-metric="credits_total" data-v="${total}"`));
+    assert.match(html, /id="credits-by-model"/);
+    assert.match(html, /id="credits-top-users"/);
+
+    await withTempDir(async (other) => {
+      const h2 = http(sim.url);
+      const plain = new AnalyticsClient(h2, { now: () => NOW }); // no credits client
+      await runExport({
+        ...options,
+        client: plain,
+        stats: h2.stats,
+        storeDir: join(other, ".store"),
+        out: new OutputDir(other),
+      });
+      const page = await Deno.readTextFile(join(other, "latest", "report.html"));
+      assert.doesNotMatch(page, /id="credits"/);
+    });
+  });
+});
