@@ -139,6 +139,8 @@ if (import.meta.main) {
     args: Deno.args,
     options: { keep: { type: "string" }, runs: { type: "string" } },
   });
-  const { formatTable } = await import("../scripts/bench.ts");
-  console.log(formatTable(await storeE2eBench(Number(values.runs ?? 3), values.keep)));
+  // Not through scripts/bench.ts, which imports this module: printed here.
+  const { table } = await import("../src/cli/output.ts");
+  const t = await storeE2eBench(Number(values.runs ?? 3), values.keep);
+  console.log(`${t.title}\n\n${table([t.header, ...t.rows], t.numeric ?? new Set())}`);
 }
