@@ -1,10 +1,11 @@
 /**
  * The server's own metrics in the Prometheus text exposition format (version 0.0.4): HTTP
  * requests by route and status with latency histograms, the history's size, and the outcome of
- * the last sync.
+ * the last sync; credits and cost of the last 28 days where the history carries them.
  *
  * @module
  */
+import { Decimal } from "../model/money.ts";
 
 /** Latency buckets, in seconds. */
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -194,4 +195,54 @@ export function syncLines(s: SyncState, configured: boolean): string[] {
       { labels: { outcome: "failed" }, value: s.failed },
     ]),
   ];
+}
+
+/**
+ * Credits and cost of the 28 days ending at the newest stored day, from the entity rows'
+ * `augment.credits` / `augment.cost` (summed exactly, shown as the nearest double): one gauge
+ * each, in credits and in USD as the enterprise is billed; none when no day carries them.
+ */
+export function creditLines(rows: readonly Record<string, unknown>[]): string[] {
+  let credits: Decimal | undefined;
+  let billed: Decimal | undefined;
+  let estimated: Decimal | undefined;
+  const add = (sum: Decimal | undefined, v: unknown) => {
+    if (typeof v !== "string") return sum;
+    try {
+      return (sum ?? Decimal.ZERO).plus(Decimal.parse(v));
+    } catch {
+      return sum;
+    }
+  };
+  for (const row of rows) {
+    const ext = row.augment as
+      | { credits?: { total?: unknown }; cost?: Record<string, unknown> }
+      | undefined;
+    credits = add(credits, ext?.credits?.total);
+    billed = add(billed, ext?.cost?.billed_amount_usd);
+    estimated = add(estimated, ext?.cost?.estimated_customer_cost_usd);
+  }
+  const out: string[] = [];
+  if (credits !== undefined) {
+    out.push(...gauge(
+      "augment_credits_used_28d",
+      "Credits used in the 28 days ending at the newest stored day.",
+      credits.toNumber(),
+    ));
+  }
+  if (billed !== undefined) {
+    out.push(...gauge(
+      "augment_cost_billed_usd_28d",
+      "USD billed in the 28 days ending at the newest stored day.",
+      billed.toNumber(),
+    ));
+  }
+  if (estimated !== undefined) {
+    out.push(...gauge(
+      "augment_cost_estimated_customer_usd_28d",
+      "Estimated customer cost in USD, 28 days ending at the newest stored day.",
+      estimated.toNumber(),
+    ));
+  }
+  return out;
 }

@@ -27,7 +27,7 @@ import type { Day } from "../model/types.ts";
 import { newestPublishedDay } from "../augment/dates.ts";
 import { ClientTokens, LinkSigner } from "./auth.ts";
 import { FolderIndex, openBytes, type Snapshot } from "./folder_index.ts";
-import { counter, gauge, HttpMetrics, syncLines, type SyncState } from "./metrics.ts";
+import { counter, creditLines, gauge, HttpMetrics, syncLines, type SyncState } from "./metrics.ts";
 import {
   entityReport1,
   entityReport28,
@@ -625,6 +625,12 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       ),
       ...gauge("augment_serve_identities", "Identities the history knows (seats).", seats.size),
       ...gauge("augment_serve_snapshot_generation", "Changes of the folder seen.", snap.generation),
+      ...creditLines(
+        snap.reportDays.slice(-28)
+          .filter((d) => newest !== undefined && d >= addDays(newest, -27))
+          .map((d) => snap.byDay.get(d)?.entity?.row)
+          .filter((r) => r !== undefined),
+      ),
       ...counter("augment_serve_reloads_total", "Reloads of the folder index.", [{
         value: reloads,
       }]),

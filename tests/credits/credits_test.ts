@@ -16,6 +16,7 @@ import { dayCredits } from "../../src/simulator/credits.ts";
 import { RecordSource } from "../../src/simulator/dataset.ts";
 import { SIMULATOR_TOKEN, startSimulator } from "../../src/simulator/mod.ts";
 import { CreditsStore } from "../../src/store/credits_store.ts";
+import { startServe } from "../../src/serve/server.ts";
 import { RECHECK_NOT_ENABLED_MS } from "../../src/sync/credits.ts";
 import { DEFAULT_FORMATS } from "../../src/views/formats.ts";
 import { OutputDir } from "../../src/views/output_dir.ts";
@@ -336,5 +337,37 @@ Deno.test("HTML report: the credits section by day, by model and top users; none
       const page = await Deno.readTextFile(join(other, "latest", "report.html"));
       assert.doesNotMatch(page, /id="credits"/);
     });
+  });
+});
+
+Deno.test("serve /metrics: credits and USD of the last 28 days, as exported", async () => {
+  await using sim = await startSimulator({ now: () => NOW, rateLimit: false, users: 10 });
+  await withTempDir(async (dir) => {
+    const spec: RangeSpec = { kind: "explicit", start: "2026-11-10", end: "2026-11-12" };
+    await run(sim.url, dir, spec, NOW);
+    const logs: string[] = [];
+    const log = {
+      info: (m: string) => logs.push(m),
+      warn: (m: string) => logs.push(m),
+      error: (m: string) => logs.push(m),
+    };
+    await using s = await startServe({
+      outputDir: dir,
+      hostname: "127.0.0.1",
+      port: 0,
+      tokens: ["t-0123456789abcdef"],
+      org: "acme",
+      enterprise: "e1",
+      log,
+      pollMs: 0,
+    });
+    const text = await (await fetch(`${s.url}/metrics`)).text();
+    let credits = Decimal.ZERO;
+    for (const d of eachDay("2026-10-16", "2026-11-12")) {
+      for (const r of dayCredits(new RecordSource(1, 10), d)) credits = credits.plus(r.credits);
+    }
+    const line = text.split("\n").find((l) => l.startsWith("augment_credits_used_28d "));
+    assert.equal(line, `augment_credits_used_28d ${credits.toNumber()}`);
+    assert.match(text, /^augment_cost_billed_usd_28d [0-9.e-]+$/m);
   });
 });
