@@ -280,6 +280,10 @@ export function buildProgram(
       parseIntOption("--users", 1, 100_000),
     )
     .option("--no-rate-limit", "do not enforce the 10 requests a minute limit")
+    .option(
+      "--no-credits",
+      "answer 404 on the credits and cost endpoints, as for an enterprise without them",
+    )
     .action(async (opts, cmd) => {
       await (await import("./simulate.ts")).simulateCommand(
         opts,

@@ -12,6 +12,8 @@ export interface SimulateFlags {
   seed?: number;
   users?: number;
   rateLimit?: boolean;
+  /** `false`: the credits and cost endpoints answer 404 (`--no-credits`). */
+  credits?: boolean;
 }
 
 /** Serves the simulator until the run is interrupted. */
@@ -23,6 +25,7 @@ export async function simulateCommand(flags: SimulateFlags, ctx: CommandContext)
     users: flags.users ?? 25,
     now: ctx.now,
     rateLimit: flags.rateLimit === false ? false : { perMinute: 10, burst: 20 },
+    faults: flags.credits === false ? { creditsDisabled: true } : {},
   });
   try {
     ctx.output.result(
