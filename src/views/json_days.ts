@@ -6,7 +6,8 @@
  * @module
  */
 import { type DayAnalysis, toLegacyUsageDay, toMetricsDay } from "../copilot/mod.ts";
-import type { Day } from "../model/types.ts";
+import type { Day, DayData } from "../model/types.ts";
+import { dayCreditFields } from "./credits.ts";
 import { FileView } from "./file_view.ts";
 import type { DayFacts, RangeFacts, RangeTarget } from "./view.ts";
 import { JsonArrayStream, paths } from "./writer.ts";
@@ -19,7 +20,7 @@ export class JsonDaysView extends FileView {
     readonly name: string,
     readonly optionsKey: string,
     readonly fileName: string,
-    readonly convert: (a: DayAnalysis) => unknown,
+    readonly convert: (a: DayAnalysis, data: DayData) => unknown,
   ) {
     super();
   }
@@ -33,7 +34,7 @@ export class JsonDaysView extends FileView {
   }
 
   protected async writeDay(f: DayFacts, perDay: boolean): Promise<void> {
-    const json = JSON.stringify(this.convert(f.analysis), null, 2);
+    const json = JSON.stringify(this.convert(f.analysis, f.data), null, 2);
     if (perDay) await this.files.dayFile(paths.dayFile(f.day, this.fileName), json + "\n");
     for (const t of f.targets) {
       const rel = paths.targetFile(t, this.fileName);
@@ -56,7 +57,12 @@ export class JsonDaysView extends FileView {
 
 /** Format B: `copilot_metrics.json`. */
 export function copilotView(): JsonDaysView {
-  return new JsonDaysView("copilot", "copilot/1", "copilot_metrics.json", toMetricsDay);
+  return new JsonDaysView("copilot", "copilot/1", "copilot_metrics.json", (a, data) => {
+    const day = toMetricsDay(a);
+    // The day's credits and cost, when known, in the `augment` extension (credits.ts).
+    if (data.credits) Object.assign(day.augment, dayCreditFields(data.credits));
+    return day;
+  });
 }
 
 /** Format A: `copilot_usage.json`. */

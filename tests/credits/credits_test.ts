@@ -194,6 +194,11 @@ Deno.test("an export fetches credits with the activity, counts them in the plan 
     const ext = entity.day_totals[0].augment;
     assert.equal(ext.credits.total, sumDecimals(want.values()).toString());
     assert.equal(ext.cost.credits_consumed, ext.credits.total);
+    const b = JSON.parse(
+      await Deno.readTextFile(join(dir, "daily", day, "copilot_metrics.json")),
+    );
+    assert.deepEqual(validate("copilot-metrics-day.schema.json", b), []);
+    assert.equal(b.augment.credits.total, ext.credits.total);
 
     const latest = await userRows(join(dir, "latest", "users-28-day.ndjson"));
     for (const row of latest.slice(0, 50)) {
