@@ -113,6 +113,7 @@ Deno.test("--pseudonymize: no identity in any file of any format; numbers and te
       assert.ok(!text.includes(KEY), `the key in ${f}`);
     }
     assert.match(pseudoText.get("latest/metrics.csv")!, /user-[a-z2-7]{16}/);
+    assert.match(pseudoText.get("latest/credits.csv") ?? "", /user-[a-z2-7]{16}/, "credits too");
 
     // Same key, same files, byte for byte (but for the run time).
     const againText = await allText(again);

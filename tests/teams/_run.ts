@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { AnalyticsClient } from "../../src/augment/client.ts";
+import { CreditsClient } from "../../src/augment/credits.ts";
 import { HttpClient } from "../../src/http/client.ts";
 import { runExport } from "../../src/job/export_range.ts";
 import { silentReporter } from "../../src/job/reporter.ts";
@@ -39,8 +40,10 @@ export async function exportInto(
     ratePerMinute: 6000,
     burst: 20,
   });
+  const client = new AnalyticsClient(http, { now: () => NOW });
+  client.credits = new CreditsClient(http); // as the CLI connects: credits beside the activity
   await runExport({
-    client: new AnalyticsClient(http, { now: () => NOW }),
+    client,
     stats: http.stats,
     storeDir,
     storeKey: sim.url,
