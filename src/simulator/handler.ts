@@ -179,7 +179,8 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
  * the list depends on: the query, the published days and the faults.
  */
 class ListCache {
-  static readonly SIZE = 4;
+  /** Lists kept: more than the days a client fetches at once, so that none is computed twice. */
+  static readonly SIZE = 16;
   readonly #lists = new Map<string, unknown[]>();
 
   get<T>(key: string, compute: () => T[]): T[] {
