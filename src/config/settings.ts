@@ -215,7 +215,10 @@ export async function loadSettings(
   };
 }
 
-/** Warnings about a `.env` file: unknown `AUGMENT_*` names, and a token others can read. */
+/**
+ * Warnings about a `.env` file: unknown `AUGMENT_*` names, and a token or pseudonym key others
+ * can read.
+ */
 export function dotenvWarnings(dotenv: DotenvFile): string[] {
   const known = SETTINGS_VARIABLES.map((v) => v.name as string);
   const warnings: string[] = [];
@@ -227,12 +230,13 @@ export function dotenvWarnings(dotenv: DotenvFile): string[] {
         (near ? `; did you mean "${near}"?` : `; the settings are listed by --help`),
     );
   }
-  const token = dotenv.values.AUGMENT_API_TOKEN;
-  if (token && dotenv.mode !== undefined && (dotenv.mode & 0o077) !== 0) {
-    warnings.push(
-      `"${dotenv.path}" holds AUGMENT_API_TOKEN and others can read it ` +
-        `(mode ${dotenv.mode.toString(8).padStart(4, "0")}); run: chmod 600 "${dotenv.path}"`,
-    );
+  for (const secret of ["AUGMENT_API_TOKEN", "AUGMENT_PSEUDONYMIZE_KEY"]) {
+    if (dotenv.values[secret] && dotenv.mode !== undefined && (dotenv.mode & 0o077) !== 0) {
+      warnings.push(
+        `"${dotenv.path}" holds ${secret} and others can read it ` +
+          `(mode ${dotenv.mode.toString(8).padStart(4, "0")}); run: chmod 600 "${dotenv.path}"`,
+      );
+    }
   }
   return warnings;
 }

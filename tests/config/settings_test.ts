@@ -490,7 +490,17 @@ Deno.test({
     assert.ok(!loose.warnings.join().includes(TOKEN_FILE));
     await Deno.chmod(path, 0o600);
     assert.deepEqual((await loadSettings({ env: envOf({}), cwd: dir.path })).warnings, []);
-    // Without a token in it, a readable .env is normal.
+    // The pseudonym key is a secret too.
+    const key = "k".repeat(40);
+    await Deno.writeTextFile(path, `AUGMENT_PSEUDONYMIZE_KEY=${key}\n`);
+    await Deno.chmod(path, 0o644);
+    const keyWarnings = (await loadSettings({ env: envOf({}), cwd: dir.path })).warnings;
+    assert.deepEqual(keyWarnings, [
+      `"${path}" holds AUGMENT_PSEUDONYMIZE_KEY and others can read it (mode 0644); ` +
+      `run: chmod 600 "${path}"`,
+    ]);
+    assert.ok(!keyWarnings.join().includes(key));
+    // Without a secret in it, a readable .env is normal.
     await Deno.writeTextFile(path, "AUGMENT_OUTPUT_DIR=out\n");
     await Deno.chmod(path, 0o644);
     assert.deepEqual((await loadSettings({ env: envOf({}), cwd: dir.path })).warnings, []);
