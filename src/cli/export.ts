@@ -114,7 +114,10 @@ export function formatPlan(
     rows.push([item.endpoint, String(item.series), `${item.exact ? "" : "~"}${item.requests}`]);
   }
   rows.push(["total", "", `${requests.exact ? "" : "~"}${requests.requests}`]);
-  const seconds = pacedSeconds(requests.requests, rate.perMinute, rate.burst);
+  // The credits endpoints are paced by their own bucket, beside the others: no time of their own.
+  const activity = requests.items.filter((i) => !(i.endpoint in CREDIT_ENDPOINTS))
+    .reduce((n, i) => n + i.requests, 0);
+  const seconds = pacedSeconds(activity, rate.perMinute, rate.burst);
   const fetch = plan.sync.fetchDays.length;
   const held = plan.sync.needed.length - fetch;
   const lines = [
