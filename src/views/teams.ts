@@ -7,8 +7,9 @@
  * - `daily/<day>/user-teams-1-day.ndjson`: one row per (identity active that day, team):
  *   `user_id` and `user_login` as in `users-1-day.ndjson`, `day`, `enterprise_id`, `team_id`
  *   (stable, from the slug: {@link teamIdOf}) and `slug`.
- * - per range target: `team_day.csv` (one row per day and team: active members and every
- *   counter summed over them) and `teams.json` (the teams written, with member counts).
+ * - `daily/<day>/team_day.csv`, and per range target `team_day.csv` over its days: one row per
+ *   day and team (active members, every counter summed over them); per range target
+ *   `teams.json` (the teams written, with member counts).
  *
  * Identities are matched with the teams on their real name (`realOf` maps a pseudonym back,
  * in memory only), so `--pseudonymize` keeps teams and their numbers unchanged.
@@ -17,7 +18,13 @@
  */
 import { userIdOf } from "../copilot/user_id.ts";
 import { type CsvCell, csvRow } from "../export/csv.ts";
-import { addCounters, type Counters, emptyCounters, KNOWN_COUNTERS } from "../model/metrics.ts";
+import {
+  addCounters,
+  type Counters,
+  emptyCounters,
+  isKnownCounter,
+  KNOWN_COUNTERS,
+} from "../model/metrics.ts";
 import type { Day } from "../model/types.ts";
 import { teamIdOf, type Teams } from "../teams/teams_file.ts";
 import { FileView } from "./file_view.ts";
@@ -69,6 +76,18 @@ export function eligibleTeams(o: TeamsViewOptions): TeamInfo[] {
   return out.sort((a, b) => a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
 }
 
+/** `team_day.csv`: a header, then one row per (day, team), `extra` counters last. */
+function teamCsv(rows: readonly TeamDay[], extra: readonly string[]): string {
+  let csv = csvRow(["day", "team_id", "slug", "active_users", ...KNOWN_COUNTERS, ...extra]);
+  for (const row of rows) {
+    const cells: CsvCell[] = [row.day, row.teamId, row.slug, row.activeUsers];
+    for (const k of KNOWN_COUNTERS) cells.push(row.metrics[k] ?? 0);
+    for (const k of extra) cells.push(row.metrics[k] ?? 0);
+    csv += csvRow(cells);
+  }
+  return csv;
+}
+
 /** The teams view. */
 export class TeamsView extends FileView {
   readonly name = "teams";
@@ -95,7 +114,7 @@ export class TeamsView extends FileView {
   }
 
   dayFiles(day: Day): readonly string[] {
-    return [paths.dayFile(day, USER_TEAMS_1)];
+    return [paths.dayFile(day, USER_TEAMS_1), paths.dayFile(day, TEAM_DAY)];
   }
 
   targetFiles(target: RangeTarget): readonly string[] {
@@ -156,7 +175,11 @@ export class TeamsView extends FileView {
 
   protected async writeDay(f: DayFacts, perDay: boolean): Promise<void> {
     const { ndjson, rows } = this.dayOf(f);
-    if (perDay) await this.files.dayFile(paths.dayFile(f.day, USER_TEAMS_1), ndjson);
+    if (perDay) {
+      await this.files.dayFile(paths.dayFile(f.day, USER_TEAMS_1), ndjson);
+      const extra = Object.keys(f.analysis.totals).filter((k) => !isKnownCounter(k)).sort();
+      await this.files.dayFile(paths.dayFile(f.day, TEAM_DAY), teamCsv(rows, extra));
+    }
     for (const t of f.targets) {
       let list = this.#days.get(t.dir);
       if (!list) this.#days.set(t.dir, list = []);
@@ -169,15 +192,7 @@ export class TeamsView extends FileView {
     const rows = this.#days.get(t.dir) ?? [];
     this.#days.delete(t.dir);
     this.#finished.set(t.name, rows);
-    const extra = t.extraCounters;
-    let csv = csvRow(["day", "team_id", "slug", "active_users", ...KNOWN_COUNTERS, ...extra]);
-    for (const row of rows) {
-      const cells: CsvCell[] = [row.day, row.teamId, row.slug, row.activeUsers];
-      for (const k of KNOWN_COUNTERS) cells.push(row.metrics[k] ?? 0);
-      for (const k of extra) cells.push(row.metrics[k] ?? 0);
-      csv += csvRow(cells);
-    }
-    await this.files.write(paths.targetFile(t, TEAM_DAY), csv);
+    await this.files.write(paths.targetFile(t, TEAM_DAY), teamCsv(rows, t.extraCounters));
     await this.files.write(
       paths.targetFile(t, TEAMS_JSON),
       pretty(this.teams.map((x) => ({ id: x.teamId, slug: x.slug, members: x.members }))),

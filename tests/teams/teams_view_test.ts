@@ -93,6 +93,9 @@ Deno.test("teams: user-teams-1-day rows, small teams left out, team totals add u
 
     const teamDay = await readCsv(join(dir, "latest/team_day.csv"));
     assert.equal(teamDay.length, 28 * 2, "one row per day and team written");
+    const daily = [];
+    for (const day of days) daily.push(...await readCsv(join(dir, `daily/${day}/team_day.csv`)));
+    assert.deepEqual(daily, teamDay, "the daily team CSVs are the range's rows");
     for (const row of teamDay) {
       assert.ok(row.slug === "platform" || row.slug === "data");
       assert.equal(Number(row.team_id), teamIdOf(row.slug));
