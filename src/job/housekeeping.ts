@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { CreditsStore } from "../store/credits_store.ts";
 import { join } from "node:path";
 import { AtomicFile } from "../fs/atomic.ts";
 import { OUTPUT_NAMES, removeStaleTemporaryFiles, USAGE_METRICS_DIR } from "../export/layout.ts";
@@ -206,7 +207,7 @@ export async function housekeep(options: {
         daysBefore: addDays(cutoff, -LOOKBACK_DAYS),
         rangesEndingBefore: cutoff,
         dryRun,
-      });
+      }) + await new CreditsStore(options.store.dir).prune({ daysBefore: cutoff, dryRun });
     }
   }
 

@@ -190,6 +190,25 @@ export class CreditsStore {
     await writeFileAtomic(join(this.dir, "status.json"), JSON.stringify(status) + "\n");
   }
 
+  /**
+   * Removes the credits and cost of days before `daysBefore` (retention); returns how many
+   * files (would) go.
+   */
+  async prune(options: { daysBefore: Day; dryRun?: boolean }): Promise<number> {
+    let n = 0;
+    for (const kind of ["usage", "cost"] as const) {
+      const days = await this.days(kind) as Set<Day>;
+      for (const d of [...days].filter((d) => d < options.daysBefore)) {
+        if (!options.dryRun) {
+          await Deno.remove(this.#file(kind, d));
+          days.delete(d);
+        }
+        n++;
+      }
+    }
+    return n;
+  }
+
   async #write(kind: CreditsKind, d: Day, file: unknown): Promise<void> {
     await Deno.mkdir(join(this.dir, kind), { recursive: true });
     await writeFileAtomic(this.#file(kind, d), JSON.stringify(file) + "\n");

@@ -86,3 +86,20 @@ Deno.test("the store keeps amounts exactly", async () => {
     );
   });
 });
+
+Deno.test("retention: the credits and cost of days before the cut-off go, the others stay", async () => {
+  await withTempDir(async (dir) => {
+    const store = new CreditsStore(dir);
+    const at = Date.parse("2026-11-20T00:00:00Z");
+    for (const d of ["2026-11-01", "2026-11-02", "2026-11-03"]) {
+      await store.putUsage(d, [], at);
+      await store.putCost(d, [], at);
+    }
+    assert.equal(await store.prune({ daysBefore: "2026-11-03", dryRun: true }), 4);
+    assert.equal((await new CreditsStore(dir).days("usage")).size, 3, "a dry run removes nothing");
+    assert.equal(await store.prune({ daysBefore: "2026-11-03" }), 4);
+    const after = new CreditsStore(dir);
+    assert.deepEqual([...await after.days("usage")], ["2026-11-03"]);
+    assert.deepEqual([...await after.days("cost")], ["2026-11-03"]);
+  });
+});
