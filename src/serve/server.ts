@@ -693,7 +693,10 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       const last = Math.max(1, Math.ceil(list.length / perPage));
       return {
         kind: "body",
-        cacheKey: `teams|${base}|${page}|${perPage}|${url.search}`,
+        // The list itself in the key: teams.json may change while the days do not.
+        cacheKey: `teams|${base}|${page}|${perPage}|${url.search}|${
+          list.map((t) => `${t.id}:${t.members}`).join(",")
+        }`,
         make: () =>
           Promise.resolve({
             text: teamsPage(list, page, perPage, base, m.name!),

@@ -66,6 +66,14 @@ Deno.test("serve: /orgs/{org}/teams and user-teams-1-day from a folder exported 
     }
     assert.equal(t.parent, null);
     assert.equal((await fetch(`${s.url}/orgs/acme/teams`)).status, 401);
+    // A later export with other teams: the list follows teams.json, never a cached answer.
+    const teamsFile = join(dir, "latest", "teams.json");
+    const written = JSON.parse(await Deno.readTextFile(teamsFile));
+    await Deno.writeTextFile(teamsFile, JSON.stringify(written.slice(0, 1)));
+    const after = await (await fetch(`${s.url}/orgs/acme/teams?per_page=2`, { headers: AUTH }))
+      .json();
+    assert.deepEqual(after.map((t: { slug: string }) => t.slug), ["alpha"]);
+    await Deno.writeTextFile(teamsFile, JSON.stringify(written));
 
     // The report of a day: signed links, the same rows as the day's file.
     const day = "2026-11-19";
