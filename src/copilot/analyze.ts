@@ -4,7 +4,8 @@
  * @module
  */
 import { ServiceError } from "../errors.ts";
-import { type Counters, KNOWN_COUNTERS } from "../model/metrics.ts";
+import { type DayColumns, dayColumns } from "../model/day_columns.ts";
+import { type Counters, KNOWN_COUNTERS, type KnownCounter } from "../model/metrics.ts";
 import type { Day, DayData, IdentityKind } from "../model/types.ts";
 import { printable } from "../text.ts";
 import {
@@ -391,8 +392,9 @@ export class DayAnalyzer {
    */
   analyze(day: DayData): DayAnalysis {
     const cells = this.#cells;
-    cells.reset(day.records.length);
-    const merged = mergeRecords(day, cells);
+    const columns = dayColumns(day);
+    cells.reset(columns ? columns.recordCount : day.records.length);
+    const merged = columns ? mergeColumns(columns, cells) : mergeRecords(day, cells);
     this.#idSums = zeroed(this.#idSums, merged.idNames.length * N);
     return summarize(day, cells, merged, this.#idSums);
   }
@@ -415,6 +417,8 @@ export interface DayIdentitySets {
  * the records.
  */
 export function identitySets(day: DayData): DayIdentitySets {
+  const columns = dayColumns(day);
+  if (columns) return identitySetsOfColumns(columns);
   const active = new Set<string>();
   const chat = new Set<string>();
   const agent = new Set<string>();
@@ -434,6 +438,37 @@ export function identitySets(day: DayData): DayIdentitySets {
       m.ide_agent_messages + m.remote_agent_messages + m.cli_agent_interactive_messages +
           m.cli_agent_non_interactive_messages > 0
     ) agent.add(key);
+  }
+  return { active, chat, agent };
+}
+
+/**
+ * {@link identitySets} from a stored day's columns: the same sets, in the same order, without
+ * making the day's records.
+ */
+function identitySetsOfColumns(c: DayColumns): DayIdentitySets {
+  const active = new Set<string>();
+  const chat = new Set<string>();
+  const agent = new Set<string>();
+  const n = c.recordCount;
+  const zero = new Float64Array(n);
+  const col = (name: KnownCounter) => c.counters.get(name) ?? zero;
+  const chatMessages = col("chat_messages");
+  const ideAgent = col("ide_agent_messages");
+  const remoteAgent = col("remote_agent_messages");
+  const cliInteractive = col("cli_agent_interactive_messages");
+  const cliNonInteractive = col("cli_agent_non_interactive_messages");
+  const keys = c.identities.map((name, i) =>
+    `${c.kinds[i] === "service_account" ? "service_account" : "user"}:${name}`
+  );
+  const ids = c.ids;
+  for (let i = 0; i < n; i++) {
+    const key = keys[ids[i]];
+    active.add(key);
+    if (chatMessages[i] + ideAgent[i] > 0) chat.add(key);
+    if (ideAgent[i] + remoteAgent[i] + cliInteractive[i] + cliNonInteractive[i] > 0) {
+      agent.add(key);
+    }
   }
   return { active, chat, agent };
 }
@@ -496,6 +531,60 @@ function mergeRecords(day: DayData, cells: Cells): Merged {
     }
   }
 
+  return { editorNames, languageNames, idNames, idKinds, idUnknown, dayUnknown };
+}
+
+/**
+ * {@link mergeRecords} from a stored day's columns: the same cells, identities, names and
+ * sums, in the same order, without making the day's records.
+ */
+function mergeColumns(day: DayColumns, cells: Cells): Merged {
+  const editorNames = new Names();
+  const languageNames = new Names();
+  const idNames: string[] = [];
+  const idKinds: IdentityKind[] = [];
+  const idUnknown: (Record<string, number> | undefined)[] = [];
+  const dayUnknown: Record<string, number> = {};
+  // Stored identities, editors and languages → the analysis' indexes, on first sight (the
+  // order the records would give them).
+  const idOf = new Int32Array(day.identities.length).fill(-1);
+  const editorOf = new Int32Array(day.editors.length).fill(-1);
+  const languageOf = new Int32Array(day.languages.length).fill(-1);
+  const known: { at: number; values: Float64Array }[] = [];
+  const unknown: { name: string; values: Float64Array }[] = [];
+  for (const [name, values] of day.counters) {
+    const at = KNOWN_INDEX.get(name);
+    if (at === undefined) unknown.push({ name, values });
+    else known.push({ at, values });
+  }
+  const n = day.recordCount;
+  const sums = cells.sums;
+  for (let i = 0; i < n; i++) {
+    const stored = day.ids[i];
+    let id = idOf[stored];
+    if (id < 0) {
+      id = idOf[stored] = idNames.length;
+      idNames.push(day.identities[stored]);
+      idKinds.push(day.kinds[stored]);
+      idUnknown.push(undefined);
+      cells.head.push(-1);
+    }
+    let e = editorOf[day.editorIds[i]];
+    if (e < 0) e = editorOf[day.editorIds[i]] = editorNames.index(day.editors[day.editorIds[i]]);
+    let l = languageOf[day.languageIds[i]];
+    if (l < 0) {
+      l = languageOf[day.languageIds[i]] = languageNames.index(day.languages[day.languageIds[i]]);
+    }
+    const base = cells.find(id, e, l) * N;
+    for (const k of known) sums[base + k.at] += k.values[i];
+    for (const u of unknown) {
+      const v = u.values[i];
+      if (v !== v) continue; // this record does not carry the counter
+      dayUnknown[u.name] = (dayUnknown[u.name] ?? 0) + v;
+      const own = idUnknown[id] ??= {};
+      own[u.name] = (own[u.name] ?? 0) + v;
+    }
+  }
   return { editorNames, languageNames, idNames, idKinds, idUnknown, dayUnknown };
 }
 

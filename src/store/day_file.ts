@@ -18,7 +18,9 @@
  * documented counter that is 0 in every record has no column. In a column of an undocumented
  * counter, NaN marks a record that did not carry it (nothing the service sends is dropped, and
  * nothing is added). Every value is checked when the file is read: indexes in range, lengths as
- * the header says, documented counters whole numbers from 0 to 2^53 − 1.
+ * the header says, documented counters whole numbers from 0 to 2^53 − 1. A day read carries its
+ * columns (`model/day_columns.ts`): the analysis and the weekly and monthly windows read them,
+ * and the day's records (one object each) are made only if a view reads them.
  *
  * @module
  */
@@ -30,6 +32,7 @@ import {
   emptyCounters,
   isKnownCounter,
 } from "../model/metrics.ts";
+import { DAY_COLUMNS, type DayColumns } from "../model/day_columns.ts";
 import type { ActivityRecord, Day, DayData, IdentityKind } from "../model/types.ts";
 
 /** The extension of a version-2 day file. */
@@ -239,8 +242,9 @@ export function decodeDayFile(
   for (const c of header.columns) {
     if (!header.counters.includes(c)) throw new DayFileError(`column "${c}" is not a counter`);
   }
-  // Columns are read in place when the bytes are 8-byte aligned (they are, from readFile).
-  const bytes = file.byteOffset % 8 === 0 ? file : file.slice();
+  // The columns outlive this call (the records are made when first read), so they get memory
+  // of their own: a buffer that `Deno.readFile` hands out may be reused by a later read.
+  const bytes = file.slice();
   const buf = bytes.buffer;
   const base = bytes.byteOffset + bodyAt;
   const ids = new Uint32Array(buf, base, n);
@@ -271,30 +275,47 @@ export function decodeDayFile(
   }
 
   const kinds: IdentityKind[] = [...names.kinds].map((k) => k === "u" ? "user" : "service_account");
-  const records: ActivityRecord[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const metrics = emptyCounters() as Record<string, number>;
-    for (const c of columns) {
-      const x = c.values[i];
-      if (c.known ? x !== 0 : x === x) metrics[c.name] = x;
-    }
-    const id = ids[i];
-    records[i] = {
-      day,
-      identity: names.identities[id],
-      kind: kinds[id],
-      editor: names.editors[editors[i]],
-      language: names.languages[languages[i]],
-      metrics: metrics as Counters,
-    };
-  }
-  return {
-    header,
-    data: {
-      day,
-      records,
-      dauCount: header.dau_count ?? undefined,
-      usage: header.usage ? parseUsage(header.usage) : undefined,
-    },
+  const columnsOf: DayColumns = {
+    recordCount: n,
+    identities: names.identities,
+    kinds,
+    ids,
+    editors: names.editors,
+    editorIds: editors,
+    languages: names.languages,
+    languageIds: languages,
+    counters: new Map(columns.map((c) => [c.name, c.values])),
   };
+  /** The records, made when first read (a pass over the columns may never need them). */
+  const makeRecords = (): ActivityRecord[] => {
+    const records: ActivityRecord[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const metrics = emptyCounters() as Record<string, number>;
+      for (const c of columns) {
+        const x = c.values[i];
+        if (c.known ? x !== 0 : x === x) metrics[c.name] = x;
+      }
+      const id = ids[i];
+      records[i] = {
+        day,
+        identity: names.identities[id],
+        kind: kinds[id],
+        editor: names.editors[editors[i]],
+        language: names.languages[languages[i]],
+        metrics: metrics as Counters,
+      };
+    }
+    return records;
+  };
+  let records: ActivityRecord[] | undefined;
+  const data = {
+    day,
+    get records(): readonly ActivityRecord[] {
+      return records ??= makeRecords();
+    },
+    dauCount: header.dau_count ?? undefined,
+    usage: header.usage ? parseUsage(header.usage) : undefined,
+  };
+  Object.defineProperty(data, DAY_COLUMNS, { value: columnsOf, enumerable: false });
+  return { header, data };
 }

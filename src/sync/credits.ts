@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { withDayFields } from "../model/day_columns.ts";
 import {
   CREDIT_ENDPOINTS,
   type CreditEndpointName,
@@ -205,7 +206,7 @@ export function withCredits(
         ...(records === undefined ? {} : { records }),
         ...(cost === undefined ? {} : { cost }),
       };
-      return { ...data, credits };
+      return withDayFields(data, { credits });
     },
   };
 }
