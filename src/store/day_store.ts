@@ -166,8 +166,8 @@ async function firstLine(path: string): Promise<Uint8Array | undefined> {
 }
 
 /**
- * Buffers day files are read into, reused: a day's columns are copied into its records while
- * it is decoded, so its bytes are free again right after. A fresh buffer per day would be
+ * Buffers day files are read into, reused: decoding copies the columns a day keeps, so its
+ * bytes are free again right after. A fresh buffer per day would be
  * memory outside the JavaScript heap, released only when the collector gets to it — tens of
  * megabytes more at peak over a range of large days.
  */
