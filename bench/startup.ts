@@ -34,6 +34,20 @@ function childrenCpuMs(): number | undefined {
   }
 }
 
+/** On Linux, a note saying how busy the machine was: wall times include waiting for a CPU. */
+function loadNote(): string[] {
+  try {
+    const load = Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
+    const cores = navigator.hardwareConcurrency;
+    return [
+      `load average ${load.toFixed(1)} on ${cores} cores` +
+      (load > cores ? ": wall times include waiting for a CPU; CPU ms is what start-up costs" : ""),
+    ];
+  } catch {
+    return [];
+  }
+}
+
 async function timeRun(args: string[]): Promise<number> {
   const t = performance.now();
   const out = await new Deno.Command(Deno.execPath(), {
@@ -114,6 +128,7 @@ export async function startupBench(runs = 11): Promise<BenchTable> {
       rows,
       numeric: new Set([1, 2]),
       notes: [
+        ...loadNote(),
         `bundle: ${size(BUNDLE).toFixed(0)} KiB evaluated at start-up, ${all.toFixed(0)} KiB ` +
         `in all (the rest loads when a command runs); one file: ${size(oneFile).toFixed(0)} KiB`,
       ],
