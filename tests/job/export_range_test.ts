@@ -228,10 +228,10 @@ Deno.test("a corrupted store file is reported, not used", async () => {
   await withTempDir(async (dir) => {
     const range = { start: "2026-11-01", end: "2026-11-03" };
     await exportRange(sim.url, dir, range);
-    await Deno.writeTextFile(join(dir, ".store", "days", "2026-11-02.ndjson"), "{not json\n");
+    await Deno.writeTextFile(join(dir, ".store", "days", "2026-11-02.day"), "{not json\n");
     await assert.rejects(() => exportRange(sim.url, dir, range), (e: unknown) => {
       assert.ok(e instanceof StoreError);
-      assert.match(e.message, /2026-11-02\.ndjson/);
+      assert.match(e.message, /2026-11-02\.day": its header is not valid JSON/);
       return true;
     });
   });
