@@ -20,7 +20,7 @@ import {
   type CreditSeries,
   CreditsNotEnabledError,
 } from "../augment/credits.ts";
-import { isPublishedAt } from "../augment/dates.ts";
+import { isPublishedAt, oldestQueryableDay } from "../augment/dates.ts";
 import type { CostPoint, CreditRecord, DayCredits } from "../model/credits.ts";
 import type { Day } from "../model/types.ts";
 import { type CreditsKind, CreditsStore, KIND_ENDPOINT } from "../store/credits_store.ts";
@@ -60,7 +60,9 @@ export async function planCredits(
       continue;
     }
     const held = store && !options.refresh ? await store.days(kind) : new Set<Day>();
-    fetchDays[kind] = [...days].sort().filter((d) => !held.has(d));
+    // Days beyond the service's 2 years are not asked (it would refuse the whole request).
+    const oldest = oldestQueryableDay(options.nowMs);
+    fetchDays[kind] = [...days].sort().filter((d) => d >= oldest && !held.has(d));
   }
   const items: PlanItem[] = [];
   for (const kind of KINDS) {
