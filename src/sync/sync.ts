@@ -75,7 +75,8 @@ export interface SyncResult {
 /**
  * Fetches what the plan says and keeps the published days. Several days are in flight at
  * once (at most `concurrency`, {@link DAYS_IN_FLIGHT} by default) and every window's
- * `dau-count` and `daily-usage` go out at the start, so the pacer — the only gate on the
+ * `dau-count` and `daily-usage` go out as soon as the first request was answered (it goes
+ * alone, so that a refused token costs one request), so the pacer — the only gate on the
  * rate — is never left waiting on the service's latency. A day's pages come one after another
  * (cursor pagination), and the day is kept only once all of them arrived. Days complete in any
  * order; what is written does not depend on it.
@@ -103,7 +104,10 @@ export async function runSync(o: {
   const windows = coverDays(plan.fetchDays);
   // A day's dau-count bounds its pages only when the day was final before it was counted.
   const countedAt = o.now();
-  const dauOf = windows.map((w) => client.dauCount(w, { signal }));
+  // The first request goes alone: a refused token or a service that is down costs one request.
+  const first = client.dauCount(windows[0], { signal });
+  await first;
+  const dauOf = windows.map((w, i) => i === 0 ? first : client.dauCount(w, { signal }));
   const usageOf = windows.map((w) => client.dailyUsage(w, { signal }));
   // A window that fails stops the sync at once, even before a day of it is reached.
   for (const p of [...dauOf, ...usageOf]) p.catch((err) => stop.abort(err));
