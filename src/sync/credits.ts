@@ -5,8 +5,9 @@
  * credits come with about 90 minutes' lag) for this run only; and give the views a history
  * whose days carry their credits.
  *
- * An endpoint that answers 403 or 404 is not enabled for the enterprise: one warning, the run
- * goes on without it, and the store remembers it so that the next runs ask again only once
+ * Credits add to an export and never stop it: an endpoint that fails after its retries is one
+ * warning (asked again by the next run). One that answers 403 or 404 is not enabled for the
+ * enterprise: one warning, the run goes on without it, and the store remembers it so that the next runs ask again only once
  * {@link RECHECK_NOT_ENABLED_MS} has passed (a day: an enterprise that has it switched on sees
  * it by the next daily run, and a run without it costs at most one request a day).
  *
@@ -21,6 +22,7 @@ import {
   CreditsNotEnabledError,
 } from "../augment/credits.ts";
 import { isPublishedAt, oldestQueryableDay } from "../augment/dates.ts";
+import { ServiceError } from "../errors.ts";
 import type { CostPoint, CreditRecord, DayCredits } from "../model/credits.ts";
 import type { Day } from "../model/types.ts";
 import { type CreditsKind, CreditsStore, KIND_ENDPOINT } from "../store/credits_store.ts";
@@ -142,6 +144,17 @@ export async function syncCredits(o: {
       }
       await store.setNotEnabled(endpoint, undefined);
     } catch (e) {
+      if (e instanceof ServiceError) {
+        // Credits are an addition to the export: a failure after the retries is one warning,
+        // and the days not read are asked again by the next run.
+        series.push({ endpoint, range: { start: days[0], end: days[0] }, pages: 1, items: 0 });
+        o.reporter.warn(
+          `${kind === "usage" ? "Credits" : "Cost"} could not be read: ${e.message}; ` +
+            `the export goes on without them and tries again on the next run`,
+          { event: "credits_failed", endpoint, status: e.details.status ?? null },
+        );
+        return;
+      }
       if (!(e instanceof CreditsNotEnabledError)) throw e;
       // The refused request was sent: the minimum counts it.
       series.push({ endpoint, range: { start: days[0], end: days[0] }, pages: 1, items: 0 });

@@ -376,3 +376,89 @@ Deno.test("serve /metrics: credits and USD of the last 28 days, as exported", as
     assert.match(text, /^augment_cost_billed_usd_28d [0-9.e-]+$/m);
   });
 });
+
+Deno.test("a credits endpoint that keeps failing is one warning: the export succeeds, the days are asked again next run", async () => {
+  await using sim = await startSimulator({ now: () => NOW, rateLimit: false, users: 8 });
+  // In front of the simulator: credit-usage-by-user answers 500, everything else is passed on.
+  let failing = true;
+  const front = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    if (failing && url.pathname === CU) {
+      return Response.json({ error: { code: "Internal", message: "boom" } }, { status: 500 });
+    }
+    const init: RequestInit = { method: req.method, headers: req.headers };
+    if (req.method === "POST") init.body = await req.text();
+    return await fetch(`${sim.url}${url.pathname}${url.search}`, init);
+  });
+  try {
+    const base = `http://127.0.0.1:${front.addr.port}`;
+    await withTempDir(async (dir) => {
+      const spec: RangeSpec = { kind: "explicit", start: "2026-11-10", end: "2026-11-11" };
+      const h = new HttpClient({
+        baseUrl: base,
+        token: SIMULATOR_TOKEN,
+        timeoutMs: 10_000,
+        maxRetries: 0,
+        ratePerMinute: 6000,
+        burst: 20,
+        buckets: [{ ...CREDITS_BUCKET, ratePerMinute: 6000 }],
+      });
+      const client = new AnalyticsClient(h, { now: () => NOW });
+      client.credits = new CreditsClient(h);
+      const rep = recorder();
+      const r = await runExport({
+        client,
+        stats: h.stats,
+        storeDir: join(dir, ".store"),
+        storeKey: base,
+        out: new OutputDir(dir),
+        spec,
+        views: viewsFor(DEFAULT_FORMATS, { enterpriseId: "e1" }),
+        enterpriseId: "e1",
+        now: () => NOW,
+        reporter: rep,
+      });
+      const failed = rep.warnings.filter((w) => /^Credits could not be read/.test(w));
+      assert.equal(failed.length, 1, rep.warnings.join("\n"));
+      assert.equal(r.minimum.requests, r.requests);
+      const store = new CreditsStore(join(dir, ".store"));
+      assert.equal((await store.days("usage")).size, 0);
+      assert.ok((await store.days("cost")).size > 0, "cost went on");
+      const rows = await userRows(join(dir, "daily", "2026-11-11", "users-1-day.ndjson"));
+      assert.ok(rows.every((row) => !("ai_credits_used" in row)));
+      assert.equal(await store.notEnabledAt("credit-usage-by-user"), undefined);
+
+      // The next run asks again, and gets them.
+      failing = false;
+      const h2 = new HttpClient({
+        baseUrl: base,
+        token: SIMULATOR_TOKEN,
+        timeoutMs: 10_000,
+        maxRetries: 0,
+        ratePerMinute: 6000,
+        burst: 20,
+        buckets: [{ ...CREDITS_BUCKET, ratePerMinute: 6000 }],
+      });
+      const client2 = new AnalyticsClient(h2, { now: () => NOW });
+      client2.credits = new CreditsClient(h2);
+      await runExport({
+        client: client2,
+        stats: h2.stats,
+        storeDir: join(dir, ".store"),
+        storeKey: base,
+        out: new OutputDir(dir),
+        spec,
+        views: viewsFor(DEFAULT_FORMATS, { enterpriseId: "e1" }),
+        enterpriseId: "e1",
+        now: () => NOW,
+        reporter: recorder(),
+      });
+      assert.ok((await new CreditsStore(join(dir, ".store")).days("usage")).has("2026-11-11"));
+      const again = await userRows(join(dir, "daily", "2026-11-11", "users-1-day.ndjson"));
+      assert.ok(again.every((row) => typeof row.ai_credits_used === "number"));
+    });
+  } finally {
+    failing = false;
+    await front.shutdown();
+  }
+});
