@@ -10,7 +10,7 @@ import { join, relative } from "node:path";
 import { AnalyticsClient } from "../src/augment/client.ts";
 import { HttpClient } from "../src/http/client.ts";
 import { runExport } from "../src/job/export_range.ts";
-import { silentReporter } from "../src/job/reporter.ts";
+import { type Reporter, silentReporter } from "../src/job/reporter.ts";
 import { SIMULATOR_TOKEN, startSimulator } from "../src/simulator/mod.ts";
 import { pacedSeconds } from "../src/store/plan.ts";
 import { DEFAULT_FORMATS } from "../src/views/formats.ts";
@@ -38,6 +38,14 @@ async function exportOnce(url: string, dir: string, paced: boolean) {
   });
   const client = new AnalyticsClient(http, { now: () => NOW });
   const started = performance.now();
+  // Fetching ends where rendering starts (the views are made from the store, no request).
+  let fetched: number | undefined;
+  const reporter: Reporter = {
+    ...silentReporter,
+    progress(p) {
+      if (p.phase !== "fetch") fetched ??= performance.now();
+    },
+  };
   const result = await runExport({
     client,
     stats: http.stats,
@@ -48,9 +56,14 @@ async function exportOnce(url: string, dir: string, paced: boolean) {
     views: viewsFor(DEFAULT_FORMATS, { enterpriseId: "bench" }),
     enterpriseId: "bench",
     now: () => NOW,
-    reporter: silentReporter,
+    reporter,
   });
-  return { result, seconds: (performance.now() - started) / 1000 };
+  const end = performance.now();
+  return {
+    result,
+    seconds: (end - started) / 1000,
+    fetchSeconds: ((fetched ?? end) - started) / 1000,
+  };
 }
 
 /** sha256 of every exported file (the store and the run's own record left out). */
@@ -106,8 +119,17 @@ export async function slowServiceBench(users = 300): Promise<BenchTable> {
         ["requests made", String(r.requests), "= plan minimum"],
         ["plan minimum", String(r.minimum.requests), ""],
         ["floor (requests − burst) ÷ rate (s)", floor.toFixed(1), ""],
-        ["wall time (s)", slow.seconds.toFixed(1), `≤ ${(floor * 1.1).toFixed(1)}`],
-        ["wall ÷ floor", floor > 0 ? (slow.seconds / floor).toFixed(3) : "-", "≤ 1.1"],
+        [
+          "wall time of the fetching (s)",
+          slow.fetchSeconds.toFixed(1),
+          `≤ ${(floor * 1.1).toFixed(1)}`,
+        ],
+        [
+          "fetching wall ÷ floor",
+          floor > 0 ? (slow.fetchSeconds / floor).toFixed(3) : "-",
+          "≤ 1.1",
+        ],
+        ["wall time of the whole run, files written (s)", slow.seconds.toFixed(1), ""],
         [
           "one request at a time: at least requests × latency (s)",
           (r.requests * LATENCY_MS / 1000).toFixed(1),
