@@ -3,6 +3,8 @@ import { analyzeDay, identitySets } from "../../src/copilot/mod.ts";
 import { dayColumns, withDayFields } from "../../src/model/day_columns.ts";
 import type { DayData } from "../../src/model/types.ts";
 import { DayStore } from "../../src/store/day_store.ts";
+import { RangeAccumulator } from "../../src/views/accumulator.ts";
+import { dayTables } from "../../src/views/tables/rows.ts";
 import { prng, randomDay, rec } from "../copilot/_helpers.ts";
 
 const BASE = "http://127.0.0.1:9";
@@ -88,5 +90,35 @@ Deno.test("withDayFields() adds fields to a stored day and keeps its columns and
     const active = [...identitySets(renamed).active];
     assert.ok(active.length > 0);
     for (const key of active) assert.match(key, /:x$/);
+  });
+});
+
+Deno.test("The warehouse tables of a stored day, from its columns, equal those from its records", async () => {
+  const rnd = prng(99);
+  const days: DayData[] = [];
+  for (let i = 1; i <= 20; i++) {
+    const day = `2026-09-${String(i).padStart(2, "0")}`;
+    const d = randomDay(rnd, day);
+    // Two records of one key (summed into one row), and an undocumented counter.
+    days.push({
+      ...d,
+      records: [
+        ...d.records,
+        rec("dup@x.com", "VSCode", "Go", { completions_count: 1, extra_z: 0.5 }, "user", day),
+        rec("dup@x.com", "VSCode", "Go", { completions_count: 2 }, "user", day),
+      ],
+    });
+  }
+  await stored(days, async (store) => {
+    const fromColumns = new RangeAccumulator({ enterpriseId: "e" });
+    const fromRecords = new RangeAccumulator({ enterpriseId: "e" });
+    for (const d of days) {
+      const fromStore = (await store.getDay(d.day))!;
+      const meta = { final: true, fingerprint: "f" };
+      const t1 = dayTables(fromColumns.day(fromStore, meta).facts);
+      assert.ok(dayColumns(fromStore));
+      const t2 = dayTables(fromRecords.day(plain(fromStore), meta).facts);
+      assert.deepEqual(t1, t2, d.day);
+    }
   });
 });

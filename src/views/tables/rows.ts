@@ -12,6 +12,7 @@
  */
 import { addKnown } from "../../copilot/features.ts";
 import { isKnownCounter, KNOWN_COUNTERS } from "../../model/metrics.ts";
+import { type DayColumns, dayColumns } from "../../model/day_columns.ts";
 import type { ActivityRecord } from "../../model/types.ts";
 import type { DayFacts } from "../view.ts";
 import { type Column, columnsOf, type TableName } from "./schema.ts";
@@ -64,12 +65,91 @@ function compareRecords(x: ActivityRecord, y: ActivityRecord): number {
 /** Unknown counter names of the day: of every record, and of the day's totals. */
 function extraCounters(f: DayFacts): string[] {
   const names = new Set<string>();
-  for (const r of f.data.records) {
-    const m: Readonly<Record<string, number>> = r.metrics;
-    for (const k in m) if (!isKnownCounter(k)) names.add(k);
+  const columns = dayColumns(f.data);
+  // Every undocumented counter of a stored day has a column.
+  if (columns) {
+    for (const k of columns.counters.keys()) if (!isKnownCounter(k)) names.add(k);
+  } else {
+    for (const r of f.data.records) {
+      const m: Readonly<Record<string, number>> = r.metrics;
+      for (const k in m) if (!isKnownCounter(k)) names.add(k);
+    }
   }
   for (const k in f.analysis.totals) if (!isKnownCounter(k)) names.add(k);
   return [...names].sort();
+}
+
+/** The editors and languages of each identity (`kind:name`) in the activity table. */
+type Parts = Map<string, { editors: Set<string>; languages: Set<string> }>;
+
+function addPart(parts: Parts, key: string, editor: string, language: string): void {
+  let p = parts.get(key);
+  if (p === undefined) {
+    p = { editors: new Set(), languages: new Set() };
+    parts.set(key, p);
+  }
+  p.editors.add(editor);
+  p.languages.add(language);
+}
+
+/** Ranks of `names` in `cmp` order, by index. */
+function ranks(
+  names: readonly string[],
+  order = (a: number, b: number) => cmp(names[a], names[b]),
+) {
+  const sorted = Array.from(names, (_, i) => i).sort(order);
+  const rank = new Float64Array(names.length);
+  sorted.forEach((i, r) => rank[i] = r);
+  return rank;
+}
+
+/**
+ * The activity table from a stored day's columns: the same rows, in the same order, as from
+ * its records (sorted by identity, kind, editor and language; equal keys summed), without
+ * making the records.
+ */
+function activityOfColumns(c: DayColumns, a: Builder, extra: readonly string[], parts: Parts) {
+  const idRank = ranks(
+    c.identities,
+    (x, y) => cmp(c.identities[x], c.identities[y]) || cmp(c.kinds[x], c.kinds[y]),
+  );
+  const editorRank = ranks(c.editors);
+  const languageRank = ranks(c.languages);
+  const nE = c.editors.length;
+  const nL = c.languages.length;
+  const n = c.recordCount;
+  const key = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    key[i] = (idRank[c.ids[i]] * nE + editorRank[c.editorIds[i]]) * nL +
+      languageRank[c.languageIds[i]];
+  }
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((x, y) =>
+    key[x] - key[y] || x - y
+  );
+  const known: { at: number; values: Float64Array }[] = [];
+  for (const [name, values] of c.counters) {
+    const at = KNOWN_COUNTERS.indexOf(name as typeof KNOWN_COUNTERS[number]);
+    if (at >= 0) known.push({ at, values });
+  }
+  const extraValues = extra.map((name) => c.counters.get(name));
+  let prev = -1;
+  for (const i of order) {
+    if (prev < 0 || key[prev] !== key[i]) {
+      const id = c.ids[i];
+      const editor = c.editors[c.editorIds[i]];
+      const language = c.languages[c.languageIds[i]];
+      a.row([c.identities[id], c.kinds[id], editor, language]);
+      addPart(parts, `${c.kinds[id]}:${c.identities[id]}`, editor, language);
+    }
+    prev = i;
+    const base = (a.rows - 1) * N;
+    for (const k of known) a.known[base + k.at] += k.values[i];
+    const last = a.rows - 1;
+    for (let e = 0; e < extraValues.length; e++) {
+      const v = extraValues[e]?.[i];
+      if (v !== undefined && v === v) a.extra[e][last] = (a.extra[e][last] ?? 0) + v;
+    }
+  }
 }
 
 const N = KNOWN_COUNTERS.length;
@@ -126,25 +206,22 @@ export function dayTables(f: DayFacts): DayTables {
   const extra = extraCounters(f);
 
   // activity, and each identity's distinct editors and languages for user_day.
-  const records = [...f.data.records].sort(compareRecords);
-  const a = new Builder("activity", extra, records.length);
-  const parts = new Map<string, { editors: Set<string>; languages: Set<string> }>();
-  let prev: ActivityRecord | undefined;
-  for (const r of records) {
-    if (prev === undefined || compareRecords(prev, r) !== 0) {
-      a.row([r.identity, r.kind, r.editor, r.language]);
-      const key = `${r.kind}:${r.identity}`;
-      let p = parts.get(key);
-      if (p === undefined) {
-        p = { editors: new Set(), languages: new Set() };
-        parts.set(key, p);
+  const columns = dayColumns(f.data);
+  const a = new Builder("activity", extra, columns?.recordCount ?? f.data.records.length);
+  const parts: Parts = new Map();
+  if (columns) activityOfColumns(columns, a, extra, parts);
+  else {
+    const records = [...f.data.records].sort(compareRecords);
+    let prev: ActivityRecord | undefined;
+    for (const r of records) {
+      if (prev === undefined || compareRecords(prev, r) !== 0) {
+        a.row([r.identity, r.kind, r.editor, r.language]);
+        addPart(parts, `${r.kind}:${r.identity}`, r.editor, r.language);
       }
-      p.editors.add(r.editor);
-      p.languages.add(r.language);
+      prev = r;
+      addKnown(a.known, (a.rows - 1) * N, r.metrics);
+      if (extra.length > 0) a.addExtra(r.metrics);
     }
-    prev = r;
-    addKnown(a.known, (a.rows - 1) * N, r.metrics);
-    if (extra.length > 0) a.addExtra(r.metrics);
   }
 
   // user_day
