@@ -15,6 +15,8 @@
 import * as z from "zod";
 import { userIdOf } from "../copilot/user_id.ts";
 import { addDays } from "../model/dates.ts";
+import { dayColumns } from "../model/day_columns.ts";
+import { isKnownCounter } from "../model/metrics.ts";
 import type { Day } from "../model/types.ts";
 import { type SeatFacts, seatsPage } from "../serve/seats.ts";
 import { FileView } from "./file_view.ts";
@@ -76,6 +78,45 @@ export function seatsSection(s: SeatsSummary): string {
 }
 
 /** The seats view. */
+
+/**
+ * Per identity name, per editor (in lower case): the sum of every counter of its records. A
+ * stored day is read from its columns (the same sums, in the same order), so its records are
+ * not made.
+ */
+function editorScores(f: DayFacts): Map<string, Map<string, number>> {
+  const score = new Map<string, Map<string, number>>();
+  const add = (identity: string, editor: string, n: number) => {
+    let editors = score.get(identity);
+    if (!editors) score.set(identity, editors = new Map());
+    editors.set(editor, (editors.get(editor) ?? 0) + n);
+  };
+  const c = dayColumns(f.data);
+  if (c) {
+    // A record's documented counters first (whole numbers: exact in any order), then the
+    // others in name order, as its metrics object holds them.
+    const known: Float64Array[] = [];
+    const unknown: Float64Array[] = [];
+    for (const [name, values] of c.counters) {
+      (isKnownCounter(name) ? known : unknown).push(values);
+    }
+    const editors = c.editors.map((e) => e.toLowerCase());
+    for (let i = 0; i < c.recordCount; i++) {
+      let n = 0;
+      for (const v of known) n += v[i];
+      for (const v of unknown) if (v[i] === v[i]) n += v[i];
+      add(c.identities[c.ids[i]], editors[c.editorIds[i]], n);
+    }
+    return score;
+  }
+  for (const r of f.data.records) {
+    let n = 0;
+    for (const k in r.metrics) n += r.metrics[k];
+    add(r.identity, r.editor.toLowerCase(), n);
+  }
+  return score;
+}
+
 export class SeatsView extends FileView {
   readonly name = "seats";
   readonly optionsKey = "seats/1";
@@ -119,15 +160,7 @@ export class SeatsView extends FileView {
   }
 
   protected writeDay(f: DayFacts): Promise<void> {
-    const score = new Map<string, Map<string, number>>();
-    for (const r of f.data.records) {
-      let editors = score.get(r.identity);
-      if (!editors) score.set(r.identity, editors = new Map());
-      let n = 0;
-      for (const k in r.metrics) n += r.metrics[k];
-      const editor = r.editor.toLowerCase();
-      editors.set(editor, (editors.get(editor) ?? 0) + n);
-    }
+    const score = editorScores(f);
     for (const i of f.analysis.identities) {
       let best: string | null = null;
       let bestScore = -1;
