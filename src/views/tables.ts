@@ -112,6 +112,7 @@ export class TablesView extends FileView {
       const file = await this.files.dayFile(tableFile(this.format, name, f.day));
       if (this.format === "parquet") {
         file.writeBytes(encodeParquet(t));
+        await file.ready();
       } else {
         for (const chunk of encodeNdjson(t)) {
           file.write(chunk);
