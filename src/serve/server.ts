@@ -47,7 +47,7 @@ import {
   systemClock,
 } from "./scheduler.ts";
 import { SeatIndex, seatsPage } from "./seats.ts";
-import { readTeamList, teamsPage } from "./teams.ts";
+import { readTeamList, teamMembersPage, teamsPage } from "./teams.ts";
 
 export type { SyncReport } from "./metrics.ts";
 export type { SyncFunction, SyncSchedule } from "./scheduler.ts";
@@ -109,6 +109,7 @@ const DOCS_REPORTS = `${DOCS}/copilot/copilot-usage-metrics`;
 const DOCS_LEGACY = `${DOCS}/copilot/copilot-metrics`;
 const DOCS_SEATS = `${DOCS}/copilot/copilot-user-management`;
 const DOCS_TEAMS = `${DOCS}/teams/teams#list-teams`;
+const DOCS_MEMBERS = `${DOCS}/teams/members#list-team-members`;
 const JSON_TYPE = "application/json; charset=utf-8";
 const NDJSON_TYPE = "application/x-ndjson";
 const API_VERSION = "2022-11-28";
@@ -283,6 +284,8 @@ interface RouteMatch {
   readonly scope?: Scope;
   readonly name?: string;
   readonly rest: string;
+  /** The team slug of `/orgs/{org}/teams/{team_slug}/members`. */
+  readonly team?: string;
 }
 
 const REPORT_NAMES = {
@@ -318,8 +321,18 @@ function matchRoute(path: string): RouteMatch | undefined {
     "/copilot/billing/seats",
     ...(scope === "orgs" ? ["/teams"] : []),
   ];
-  if (!known.includes(rest)) return undefined;
   const param = scope === "orgs" ? "{org}" : "{enterprise}";
+  const members = /^\/teams\/([^/]+)\/members$/.exec(rest);
+  if (scope === "orgs" && members) {
+    let team: string;
+    try {
+      team = decodeURIComponent(members[1]);
+    } catch {
+      return undefined;
+    }
+    return { route: `/orgs/{org}/teams/{team_slug}/members`, scope, name, rest, team };
+  }
+  if (!known.includes(rest)) return undefined;
   return { route: `/${scope}/${param}${rest}`, scope, name, rest };
 }
 
@@ -700,6 +713,25 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
         make: () =>
           Promise.resolve({
             text: teamsPage(list, page, perPage, base, m.name!),
+            link: linkHeader(url, base, page, last),
+          }),
+      };
+    }
+    if (m.team !== undefined) {
+      const page = intParam(url.searchParams, "page", 1, Number.MAX_SAFE_INTEGER, DOCS_MEMBERS);
+      const perPage = intParam(url.searchParams, "per_page", 30, 100, DOCS_MEMBERS);
+      const team = (await readTeamList(o.outputDir)).find((t) => t.slug === m.team);
+      if (!team) throw new ApiError(404, "Not Found", DOCS_MEMBERS);
+      const count = team.active_members?.length ?? 0;
+      const last = Math.max(1, Math.ceil(count / perPage));
+      return {
+        kind: "body",
+        cacheKey: `members|${base}|${team.slug}|${page}|${perPage}|${url.search}|${
+          (team.active_members ?? []).map((x) => x.login).join(",")
+        }`,
+        make: () =>
+          Promise.resolve({
+            text: teamMembersPage(team, page, perPage, base),
             link: linkHeader(url, base, page, last),
           }),
       };

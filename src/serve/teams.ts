@@ -13,9 +13,16 @@ export interface TeamEntry {
   readonly id: number;
   readonly slug: string;
   readonly members: number;
+  /** Members active in the latest window, as the users reports name them. */
+  readonly active_members?: readonly { readonly login: string; readonly id: number }[];
 }
 
-const TeamsFile = z.array(z.object({ id: z.number(), slug: z.string(), members: z.number() }));
+const TeamsFile = z.array(z.object({
+  id: z.number(),
+  slug: z.string(),
+  members: z.number(),
+  active_members: z.array(z.object({ login: z.string(), id: z.number() })).optional(),
+}));
 
 /** The teams of the output folder; empty when there is no (valid) teams file. */
 export async function readTeamList(outputDir: string): Promise<TeamEntry[]> {
@@ -62,5 +69,31 @@ export function teamsPage(
         parent: null,
       };
     }),
+  );
+}
+
+/**
+ * One page of GitHub's list-team-members answer (simple users, URLs under `base`): the team's
+ * members active in the latest window, as the users reports name them, so a dashboard that
+ * filters the users report by a team's members finds them.
+ */
+export function teamMembersPage(
+  team: TeamEntry,
+  page: number,
+  perPage: number,
+  base: string,
+): string {
+  return JSON.stringify(
+    (team.active_members ?? []).slice((page - 1) * perPage, page * perPage).map((m) => ({
+      login: m.login,
+      id: m.id,
+      node_id: btoa(`04:User${m.id}`),
+      avatar_url: "",
+      gravatar_id: "",
+      url: `${base}/users/${encodeURIComponent(m.login)}`,
+      html_url: `https://github.com/${encodeURIComponent(m.login)}`,
+      type: "User",
+      site_admin: false,
+    })),
   );
 }

@@ -105,7 +105,7 @@ export class TeamsView extends FileView {
     super();
     this.#eligible = new Map(eligibleTeams(o).map((t) => [t.slug, t]));
     this.#realOf = o.realOf ?? ((n) => n);
-    this.optionsKey = `teams/1/${o.teams.key}/${o.minSize ?? DEFAULT_TEAM_MIN_SIZE}`;
+    this.optionsKey = `teams/2/${o.teams.key}/${o.minSize ?? DEFAULT_TEAM_MIN_SIZE}`;
   }
 
   /** The teams written. */
@@ -193,9 +193,26 @@ export class TeamsView extends FileView {
     this.#days.delete(t.dir);
     this.#finished.set(t.name, rows);
     await this.files.write(paths.targetFile(t, TEAM_DAY), teamCsv(rows, t.extraCounters));
+    // Each team's members active in the range, as the reports name them (for `serve`'s
+    // team members endpoint, which dashboards use to filter the users reports by team).
+    const active = new Map<string, { login: string; id: number }[]>();
+    for (const u of r.userActivity) {
+      for (const team of this.#teamsOf(u.identity)) {
+        let list = active.get(team.slug);
+        if (!list) active.set(team.slug, list = []);
+        list.push({ login: u.identity, id: userIdOf(`${u.kind}:${u.identity}`) });
+      }
+    }
     await this.files.write(
       paths.targetFile(t, TEAMS_JSON),
-      pretty(this.teams.map((x) => ({ id: x.teamId, slug: x.slug, members: x.members }))),
+      pretty(this.teams.map((x) => ({
+        id: x.teamId,
+        slug: x.slug,
+        members: x.members,
+        active_members: (active.get(x.slug) ?? []).sort((a, b) =>
+          a.login < b.login ? -1 : a.login > b.login ? 1 : 0
+        ),
+      }))),
     );
     if (this.o.onWarning) {
       const active = new Set(r.userActivity.map((u) => this.#realOf(u.identity).toLowerCase()));

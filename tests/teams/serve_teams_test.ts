@@ -66,6 +66,30 @@ Deno.test("serve: /orgs/{org}/teams and user-teams-1-day from a folder exported 
     }
     assert.equal(t.parent, null);
     assert.equal((await fetch(`${s.url}/orgs/acme/teams`)).status, 401);
+    // A team's members (what copilot-metrics-viewer asks when a team is picked): the members
+    // active in the latest window, named and numbered as in the users report.
+    const members = await fetch(`${s.url}/orgs/acme/teams/alpha/members?per_page=100`, {
+      headers: AUTH,
+    });
+    assert.equal(members.status, 200);
+    const listed: { login: string; id: number; type: string }[] = await members.json();
+    const users28 = (await Deno.readTextFile(join(dir, "latest", "users-28-day.ndjson")))
+      .trim().split("\n").map((l) => JSON.parse(l));
+    const alpha = new Set(names.slice(0, 5));
+    // One row per identity and day: each member once, with the report's user_id.
+    const byLogin = new Map<string, number>();
+    for (const u of users28) if (alpha.has(u.user_login)) byLogin.set(u.user_login, u.user_id);
+    const expected = [...byLogin].map(([login, id]) => ({ login, id }))
+      .sort((a, b) => a.login < b.login ? -1 : 1);
+    assert.ok(expected.length > 0);
+    assert.deepEqual(listed.map((m) => ({ login: m.login, id: m.id })), expected);
+    assert.ok(listed.every((m) => m.type === "User"));
+    assert.equal(
+      (await fetch(`${s.url}/orgs/acme/teams/tiny/members`, { headers: AUTH })).status,
+      404,
+      "a team below the minimum size is not there",
+    );
+    assert.equal((await fetch(`${s.url}/orgs/acme/teams/alpha/members`)).status, 401);
     // A later export with other teams: the list follows teams.json, never a cached answer.
     const teamsFile = join(dir, "latest", "teams.json");
     const written = JSON.parse(await Deno.readTextFile(teamsFile));

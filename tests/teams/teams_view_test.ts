@@ -104,10 +104,17 @@ Deno.test("teams: user-teams-1-day rows, small teams left out, team totals add u
       for (const c of KNOWN_COUNTERS) assert.equal(Number(row[c]), want[c] ?? 0, c);
     }
     const teams = JSON.parse(await Deno.readTextFile(join(dir, "latest/teams.json")));
-    assert.deepEqual(teams, [
-      { id: teamIdOf("data"), slug: "data", members: 6 },
-      { id: teamIdOf("platform"), slug: "platform", members: 6 },
-    ]);
+    assert.deepEqual(
+      teams.map((t: { id: number; slug: string; members: number }) => [t.id, t.slug, t.members]),
+      [[teamIdOf("data"), "data", 6], [teamIdOf("platform"), "platform", 6]],
+    );
+    // Each team's members active in the window, once each, in order, all of the team.
+    for (const t of teams) {
+      const logins: string[] = t.active_members.map((m: { login: string }) => m.login);
+      assert.ok(logins.length > 0);
+      assert.deepEqual(logins, [...new Set(logins)].sort());
+      assert.ok(logins.every((l) => memberOf.get(l.toLowerCase())?.includes(t.slug)));
+    }
     const agg = JSON.parse(await Deno.readTextFile(join(dir, "latest/aggregated_metrics.json")));
     assert.deepEqual(agg.augment.teams.map((t: { slug: string }) => t.slug), ["data", "platform"]);
     const platformTotal = teamDay.filter((r) => r.slug === "platform")
