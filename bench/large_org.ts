@@ -62,6 +62,7 @@ async function exportOnce(url: string, dir: string): Promise<CliRun> {
       AUGMENT_API_TOKEN: SIMULATOR_TOKEN,
       AUGMENT_RATE_LIMIT_PER_MINUTE: "6000",
       AUGMENT_RATE_LIMIT_BURST: "100",
+      AUGMENT_CREDITS_RATE_LIMIT_PER_MINUTE: "6000",
       HOME: dir,
       NO_COLOR: "1",
     },

@@ -56,7 +56,7 @@ export async function connect(
     maxRetries: s.maxRetries,
     ratePerMinute: overrides.ratePerMinute ?? s.ratePerMinute,
     burst: overrides.burst ?? s.burst,
-    buckets: [CREDITS_BUCKET],
+    buckets: [{ ...CREDITS_BUCKET, ratePerMinute: s.creditsRatePerMinute }],
     refusedTokenHint: overrides.refusedTokenHint ?? refusedTokenHint(resolved),
     onRetry: (info) =>
       ctx.output.debug(

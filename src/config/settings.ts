@@ -32,6 +32,8 @@ export interface Settings {
   ratePerMinute: number;
   /** Client-side pacing: burst size (1–100). */
   burst: number;
+  /** Client-side pacing of the credits and cost endpoints (1–6000; reported as 30). */
+  creditsRatePerMinute: number;
   /** Retries of one request (0–10). */
   maxRetries: number;
   /** Time-out of one request, in seconds (1–600). */
@@ -142,6 +144,7 @@ export const SettingsSchema = z.object({
   AUGMENT_API_BASE_URL: baseUrl,
   AUGMENT_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 6000),
   AUGMENT_RATE_LIMIT_BURST: wholeNumber(1, 100),
+  AUGMENT_CREDITS_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 6000),
   AUGMENT_MAX_RETRIES: wholeNumber(0, 10),
   AUGMENT_REQUEST_TIMEOUT_SECONDS: wholeNumber(1, 600),
   AUGMENT_OUTPUT_DIR: directory(),
@@ -159,6 +162,7 @@ export const SettingsSchema = z.object({
   baseUrl: v.AUGMENT_API_BASE_URL,
   ratePerMinute: v.AUGMENT_RATE_LIMIT_PER_MINUTE,
   burst: v.AUGMENT_RATE_LIMIT_BURST,
+  creditsRatePerMinute: v.AUGMENT_CREDITS_RATE_LIMIT_PER_MINUTE,
   maxRetries: v.AUGMENT_MAX_RETRIES,
   timeoutSeconds: v.AUGMENT_REQUEST_TIMEOUT_SECONDS,
   outputDir: v.AUGMENT_OUTPUT_DIR,

@@ -35,6 +35,12 @@ export const SETTINGS_VARIABLES = [
     description: "Client-side pacing: requests allowed in a burst (1 to 100)",
   },
   {
+    name: "AUGMENT_CREDITS_RATE_LIMIT_PER_MINUTE",
+    default: "30",
+    description:
+      "Client-side pacing of the credits and cost endpoints, their own limit (1 to 6000; reported as 30)",
+  },
+  {
     name: "AUGMENT_MAX_RETRIES",
     default: "5",
     description: "Retries of a request on 429, 5xx, resets and time-outs (0 to 10)",

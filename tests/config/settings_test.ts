@@ -86,6 +86,15 @@ const PRECEDENCE: {
     byDefault: 20,
   },
   {
+    name: "AUGMENT_CREDITS_RATE_LIMIT_PER_MINUTE",
+    key: "creditsRatePerMinute",
+    env: "120",
+    file: "60",
+    fromEnv: 120,
+    fromFile: 60,
+    byDefault: 30,
+  },
+  {
     name: "AUGMENT_MAX_RETRIES",
     key: "maxRetries",
     env: "0",
