@@ -123,6 +123,8 @@ export function wireCredits(value: Decimal, salt: number): number | string {
 
 /** The credits and cost endpoints of one simulator. */
 export class CreditsEndpoints {
+  /** Recent credit-usage lists, by query and minute. */
+  readonly #lists = new Map<string, Record<string, unknown>[]>();
   readonly #limiter?: RateLimiter;
 
   constructor(
@@ -191,6 +193,30 @@ export class CreditsEndpoints {
       CREDIT_USAGE_PATH,
       [...params].filter(([k]) => k !== "cursor"),
     );
+    // The list of a query is made once a minute, not for every page (a large organisation's
+    // list has a million records: remaking it per page made paging quadratic).
+    const cacheKey = `${fingerprint}|${Math.floor(this.now() / 60_000)}`;
+    const cached = this.#lists.get(cacheKey);
+    const records = cached ?? this.#usageRecords(start, end, byDate, byModel);
+    if (!cached) {
+      this.#lists.set(cacheKey, records);
+      while (this.#lists.size > 8) this.#lists.delete(this.#lists.keys().next().value!);
+    }
+    const p = page(records, params.get("cursor") ?? undefined, pageSize, fingerprint);
+    return {
+      records: p.items,
+      pagination: p.pagination,
+      metadata: { start_date: start, end_date: end, returned_record_count: p.items.length },
+    };
+  }
+
+  /** The records of a credit-usage query, grouped as asked. */
+  #usageRecords(
+    start: string,
+    end: string,
+    byDate: boolean,
+    byModel: boolean,
+  ): Record<string, unknown>[] {
     // Without by_date / by_model the records are summed over days / models.
     const groups = new Map<string, SimCreditRecord[]>();
     for (const r of this.#visible(start, end)) {
@@ -199,7 +225,7 @@ export class CreditsEndpoints {
       if (g) g.push(r);
       else groups.set(key, [r]);
     }
-    const records = [...groups.values()].map((g, i) => {
+    return [...groups.values()].map((g, i) => {
       const first = g[0];
       const credits = sumDecimals(g.map((r) => r.credits));
       return {
@@ -211,12 +237,6 @@ export class CreditsEndpoints {
         credits_consumed: wireCredits(credits, hash32(i, first.date, first.model_name)),
       };
     });
-    const p = page(records, params.get("cursor") ?? undefined, pageSize, fingerprint);
-    return {
-      records: p.items,
-      pagination: p.pagination,
-      metadata: { start_date: start, end_date: end, returned_record_count: p.items.length },
-    };
   }
 
   #cost(body: Record<string, unknown>): Record<string, unknown> {
