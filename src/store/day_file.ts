@@ -81,8 +81,8 @@ function paddedLine(text: string): Uint8Array {
   return out;
 }
 
-/** Metrics as stored in the header: documented counters that are 0 are left out. */
-function compact(m: Counters): Record<string, number> {
+/** Metrics as stored: documented counters that are 0 are left out (a missing counter is 0). */
+export function compactMetrics(m: Counters): Record<string, number> {
   const out: Record<string, number> = {};
   for (const key in m) {
     const v = m[key];
@@ -160,7 +160,7 @@ export function encodeDayFile(data: DayData, fetchedAt: string): Uint8Array {
       day: data.day,
       fetched_at: fetchedAt,
       dau_count: data.dauCount ?? null,
-      usage: data.usage ? compact(data.usage) : null,
+      usage: data.usage ? compactMetrics(data.usage) : null,
       record_count: n,
       identity_count: identities.length,
       counters: sorted,

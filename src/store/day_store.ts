@@ -28,6 +28,7 @@ import { StoreError, storeOfAnotherService } from "../errors.ts";
 import * as z from "zod";
 import { writeFileAtomic } from "../fs/atomic.ts";
 import {
+  compactMetrics,
   DAY_FILE_EXT,
   DayFileError,
   decodeDayFile,
@@ -39,7 +40,6 @@ import { isDay } from "../model/dates.ts";
 import {
   type Counters,
   CounterValueError,
-  isKnownCounter,
   parseCounters,
 } from "../model/metrics.ts";
 import type { ActivityRecord, Day, DayData, IdentityKind, UserActivity } from "../model/types.ts";
@@ -111,16 +111,6 @@ export interface StoredDayInfo {
 const kindCode = (k: IdentityKind) => (k === "user" ? "u" : "s");
 const kindOf = (c: "u" | "s"): IdentityKind => (c === "u" ? "user" : "service_account");
 
-/** Metrics as stored: documented counters that are 0 are left out (a missing counter is 0). */
-function compactMetrics(m: Counters): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const key in m) {
-    const v = m[key];
-    if (v !== 0 || !isKnownCounter(key)) out[key] = v;
-  }
-  return out;
-}
-
 /** A file's text, or `undefined` when it does not exist. */
 async function readOptional(path: string): Promise<string | undefined> {
   try {
@@ -129,6 +119,20 @@ async function readOptional(path: string): Promise<string | undefined> {
     if (e instanceof Deno.errors.NotFound) return undefined;
     throw e;
   }
+}
+
+/** What a day file's header (either version) says of the day. */
+function infoOf(
+  day: Day,
+  h: { fetched_at: string; record_count: number; counters: string[]; identity_count: number },
+): StoredDayInfo {
+  return {
+    day,
+    fetchedAt: h.fetched_at,
+    recordCount: h.record_count,
+    counters: h.counters,
+    identityCount: h.identity_count,
+  };
 }
 
 /** The bytes of a file up to its first newline (included), or `undefined` if it is absent. */
@@ -487,13 +491,7 @@ export class DayStore {
       throw e;
     }
     if (header.day !== day) throw this.corrupt(path, `it holds day "${header.day}"`);
-    return {
-      day,
-      fetchedAt: header.fetched_at,
-      recordCount: header.record_count,
-      counters: header.counters,
-      identityCount: header.identity_count,
-    };
+    return infoOf(day, header);
   }
 
   async #v1DayInfo(day: Day): Promise<StoredDayInfo | undefined> {
@@ -501,14 +499,7 @@ export class DayStore {
     const first = await firstLine(path);
     if (first === undefined) return undefined;
     const text = new TextDecoder().decode(first).split("\n", 1)[0];
-    const header = this.parse(path, text, Header.extend({ identity_count: z.number() }));
-    return {
-      day,
-      fetchedAt: header.fetched_at,
-      recordCount: header.record_count,
-      counters: header.counters,
-      identityCount: header.identity_count,
-    };
+    return infoOf(day, this.parse(path, text, Header.extend({ identity_count: z.number() })));
   }
 
   /** Keeps `user-activity` over a range whose days are all published. */
