@@ -37,11 +37,7 @@ import {
 } from "./day_file.ts";
 import { readDirOrEmpty } from "../fs/dir.ts";
 import { isDay } from "../model/dates.ts";
-import {
-  type Counters,
-  CounterValueError,
-  parseCounters,
-} from "../model/metrics.ts";
+import { type Counters, CounterValueError, parseCounters } from "../model/metrics.ts";
 import type { ActivityRecord, Day, DayData, IdentityKind, UserActivity } from "../model/types.ts";
 
 /** The store version this program writes; it also reads (and migrates) version 1. */
