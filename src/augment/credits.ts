@@ -14,13 +14,13 @@
 import * as z from "zod";
 import { AuthError, ServiceError } from "../errors.ts";
 import type { EndpointBucket } from "../http/pacing.ts";
-import type { QueryParams } from "../http/types.ts";
+import type { JsonGetter } from "../http/types.ts";
 import type { CostPoint, CreditRecord } from "../model/credits.ts";
 import { chunkRange, type DayRange } from "../model/dates.ts";
 import { CountError, Decimal, DecimalError, parseCount } from "../model/money.ts";
 import type { Day } from "../model/types.ts";
 import { printable } from "../text.ts";
-import { paginate } from "./paginate.ts";
+import { type Page, paginate } from "./paginate.ts";
 import { API_PREFIX, MAX_RANGE_DAYS, Metadata, Pagination } from "./schemas.ts";
 
 /** The credits and cost endpoints. */
@@ -110,13 +110,7 @@ export class CreditsNotEnabledError extends Error {
 }
 
 /** What the credits client needs of the HTTP layer: a paced, retrying GET and POST. */
-export interface JsonGetterPoster {
-  getJson<T>(
-    path: string,
-    params: QueryParams,
-    schema: z.ZodType<T>,
-    options?: { signal?: AbortSignal },
-  ): Promise<T>;
+export interface JsonGetterPoster extends Pick<JsonGetter, "getJson"> {
   postJson<T>(
     path: string,
     body: unknown,
@@ -139,6 +133,13 @@ export interface CreditSeries {
   readonly pages: number;
   /** Items the pages held. */
   readonly items: number;
+}
+
+/** Options of a series of requests. */
+export interface SeriesOptions {
+  readonly signal?: AbortSignal;
+  /** Told each ≤90-day chunk's pages and items (the run's plan minimum). */
+  readonly onSeries?: (s: CreditSeries) => void;
 }
 
 /** The credits and cost endpoints over a paced, retrying HTTP client. */
@@ -166,103 +167,103 @@ export class CreditsClient {
    * Credits per day, identity and model over `range` (≤90-day chunks, pages of 500). Days
    * without credits are absent. `onSeries` is told each chunk's pages.
    */
-  async creditUsage(
-    range: DayRange,
-    opts: { signal?: AbortSignal; onSeries?: (s: CreditSeries) => void } = {},
-  ): Promise<Map<Day, CreditRecord[]>> {
+  creditUsage(range: DayRange, opts: SeriesOptions = {}): Promise<Map<Day, CreditRecord[]>> {
     const name = "credit-usage-by-user";
     const { path } = CREDIT_ENDPOINTS[name];
     const pageSize = this.#pageSizes[name];
-    const out = new Map<Day, CreditRecord[]>();
-    for (const chunk of chunkRange(range, MAX_RANGE_DAYS)) {
-      let pages = 0;
-      const items = paginate({
-        endpoint: path,
-        scope: `${chunk.start} to ${chunk.end}`,
-        pageSize,
-        fetchPage: async (cursor) => {
-          pages++;
-          const body = await this.#call(name, () =>
-            this.#http.getJson(
-              path,
-              {
-                start_date: chunk.start,
-                end_date: chunk.end,
-                by_date: "true",
-                by_model: "true",
-                cursor,
-                page_size: pageSize,
-              },
-              CreditUsageResponse,
-              { signal: opts.signal },
-            ));
-          return { items: body.records, pagination: body.pagination };
-        },
-      });
-      let n = 0;
-      for await (const r of items) {
-        n++;
-        if (r.date < chunk.start || r.date > chunk.end) continue;
-        const credits = readDecimal(path, r.date, "credits_consumed", r.credits_consumed);
+    return this.#byDay(name, range, opts, {
+      fetchPage: async (chunk, cursor) => {
+        const body = await this.#http.getJson(
+          path,
+          {
+            start_date: chunk.start,
+            end_date: chunk.end,
+            by_date: "true",
+            by_model: "true",
+            cursor,
+            page_size: pageSize,
+          },
+          CreditUsageResponse,
+          { signal: opts.signal },
+        );
+        return { items: body.records, pagination: body.pagination };
+      },
+      dayOf: (r) => r.date,
+      read: (r, day): CreditRecord => {
+        const credits = readDecimal(path, day, "credits_consumed", r.credits_consumed);
         const model = modelOf(r.model_name);
-        const record: CreditRecord = r.user_email
+        return r.user_email
           ? { identity: r.user_email, kind: "user", model, credits }
           : { identity: r.service_account_name as string, kind: "service_account", model, credits };
-        const list = out.get(r.date);
-        if (list) list.push(record);
-        else out.set(r.date, [record]);
-      }
-      opts.onSeries?.({ endpoint: name, range: chunk, pages, items: n });
-    }
-    return out;
+      },
+    });
   }
 
   /**
    * Cost per day and resource over `range` (≤90-day requests, day granularity, pages of
    * 1000). Days without cost are absent.
    */
-  async costByDay(
-    range: DayRange,
-    opts: { signal?: AbortSignal; onSeries?: (s: CreditSeries) => void } = {},
-  ): Promise<Map<Day, CostPoint[]>> {
+  costByDay(range: DayRange, opts: SeriesOptions = {}): Promise<Map<Day, CostPoint[]>> {
     const name = "cost-analytics";
     const { path } = CREDIT_ENDPOINTS[name];
     const pageSize = this.#pageSizes[name];
-    const out = new Map<Day, CostPoint[]>();
+    return this.#byDay(name, range, opts, {
+      fetchPage: async (chunk, cursor) => {
+        const body = await this.#http.postJson(
+          path,
+          {
+            start_date: chunk.start,
+            end_date: chunk.end,
+            granularity: "COST_ANALYTICS_TIME_GRANULARITY_DAY",
+            group_by_keys: ["COST_ANALYTICS_GROUP_BY_RESOURCE"],
+            ...(cursor === undefined ? {} : { cursor }),
+            page_size: pageSize,
+          },
+          CostAnalyticsResponse,
+          { signal: opts.signal },
+        );
+        return { items: body.data_points, pagination: body.pagination };
+      },
+      dayOf: (p) => p.start_date,
+      read: (p, day) => costPoint(path, day, p),
+    });
+  }
+
+  /**
+   * One endpoint's items over `range` by day: a paginated series per ≤90-day chunk (403/404
+   * become {@link CreditsNotEnabledError}); items dated outside their chunk are ignored.
+   */
+  async #byDay<I, O>(
+    name: CreditEndpointName,
+    range: DayRange,
+    opts: SeriesOptions,
+    series: {
+      fetchPage: (chunk: DayRange, cursor: string | undefined) => Promise<Page<I>>;
+      dayOf: (item: I) => Day;
+      read: (item: I, day: Day) => O;
+    },
+  ): Promise<Map<Day, O[]>> {
+    const out = new Map<Day, O[]>();
     for (const chunk of chunkRange(range, MAX_RANGE_DAYS)) {
       let pages = 0;
       const items = paginate({
-        endpoint: path,
+        endpoint: CREDIT_ENDPOINTS[name].path,
         scope: `${chunk.start} to ${chunk.end}`,
-        pageSize,
-        fetchPage: async (cursor) => {
+        pageSize: this.#pageSizes[name],
+        fetchPage: (cursor) => {
           pages++;
-          const body = await this.#call(name, () =>
-            this.#http.postJson(
-              path,
-              {
-                start_date: chunk.start,
-                end_date: chunk.end,
-                granularity: "COST_ANALYTICS_TIME_GRANULARITY_DAY",
-                group_by_keys: ["COST_ANALYTICS_GROUP_BY_RESOURCE"],
-                ...(cursor === undefined ? {} : { cursor }),
-                page_size: pageSize,
-              },
-              CostAnalyticsResponse,
-              { signal: opts.signal },
-            ));
-          return { items: body.data_points, pagination: body.pagination };
+          return this.#call(name, () => series.fetchPage(chunk, cursor));
         },
       });
       let n = 0;
-      for await (const p of items) {
+      for await (const item of items) {
         n++;
-        const d = p.start_date;
-        if (d < chunk.start || d > chunk.end) continue;
-        const point = costPoint(path, d, p);
-        const list = out.get(d);
-        if (list) list.push(point);
-        else out.set(d, [point]);
+        const day = series.dayOf(item);
+        if (day < chunk.start || day > chunk.end) continue;
+        const list = out.get(day);
+        const value = series.read(item, day);
+        if (list) list.push(value);
+        else out.set(day, [value]);
       }
       opts.onSeries?.({ endpoint: name, range: chunk, pages, items: n });
     }

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { API_PREFIX } from "../augment/schemas.ts";
+import { CREDIT_ENDPOINTS } from "../augment/credits.ts";
 import { addDays, dayOf, daysBetween, dayToEpochMs, eachDay, isDay } from "../model/dates.ts";
 import { Decimal, sumDecimals } from "../model/money.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
@@ -29,8 +29,8 @@ import { RateLimiter } from "./rate_limit.ts";
 import { errorResponse, jsonResponse } from "./responses.ts";
 import type { Faults } from "./types.ts";
 
-export const CREDIT_USAGE_PATH = `${API_PREFIX}/credit-usage-by-user`;
-export const COST_ANALYTICS_PATH = `${API_PREFIX}/cost-analytics`;
+const CREDIT_USAGE_PATH = CREDIT_ENDPOINTS["credit-usage-by-user"].path;
+const COST_ANALYTICS_PATH = CREDIT_ENDPOINTS["cost-analytics"].path;
 
 /** The rate limit of both endpoints, apart from the activity endpoints'. */
 export const CREDITS_RATE_LIMIT = { perMinute: 30, burst: 10 } as const;
@@ -181,7 +181,7 @@ export class CreditsEndpoints {
   }
 
   #usage(params: URLSearchParams): Record<string, unknown> {
-    const allowed = ["start_date", "end_date", "by_date", "by_model", "cursor", "page_size"];
+    const allowed: readonly string[] = CREDIT_ENDPOINTS["credit-usage-by-user"].params;
     for (const key of params.keys()) {
       if (!allowed.includes(key)) throw new BadRequest(`unknown parameter "${key}"`);
     }
@@ -240,15 +240,7 @@ export class CreditsEndpoints {
   }
 
   #cost(body: Record<string, unknown>): Record<string, unknown> {
-    const allowed = [
-      "start_date",
-      "end_date",
-      "granularity",
-      "group_by_keys",
-      "filters",
-      "cursor",
-      "page_size",
-    ];
+    const allowed: readonly string[] = CREDIT_ENDPOINTS["cost-analytics"].params;
     for (const key of Object.keys(body)) {
       if (!allowed.includes(key)) throw new BadRequest(`unknown field "${key}"`);
     }
