@@ -4,10 +4,11 @@
  * (`users-1-day.ndjson`); per range target: the 28-day entity report and user rows of its last
  * ≤28 days.
  *
- * User rows, by far the largest output, are made, serialised and encoded one at a time and
- * written as bytes to the day's file and to every target's 28-day file: a 28-day line is the
- * same bytes with `report_start_day` and `report_end_day` first (which is what
- * `toUserRows(a, id, period)` returns).
+ * User rows, by far the largest output, are written as UTF-8 straight from the analysis
+ * (`UserRows.write`: no row object, no JSON text) into one reused buffer, and from there to
+ * the day's file and to every target's 28-day file: a 28-day line is the same bytes with
+ * `report_start_day` and `report_end_day` first (which is what `toUserRows(a, id, period)`
+ * returns).
  *
  * @module
  */
@@ -15,7 +16,8 @@ import { toEntityReport, UserRows } from "../copilot/mod.ts";
 import type { Day } from "../model/types.ts";
 import { FileView } from "./file_view.ts";
 import type { DayFacts, RangeFacts, RangeTarget } from "./view.ts";
-import { LineEncoder, paths, pretty } from "./writer.ts";
+import { paths, pretty } from "./writer.ts";
+import { JsonBytes } from "../copilot/json_bytes.ts";
 import { reportWindow } from "./accumulator.ts";
 import { creditsByIdentity } from "./credits.ts";
 
@@ -31,7 +33,8 @@ const USER_ROWS_PER_WAIT = 512;
 export class UsageMetricsView extends FileView {
   readonly name = "usage-metrics";
   readonly optionsKey: string;
-  readonly #lines = new LineEncoder();
+  /** A user row's bytes, reused row after row. */
+  readonly #line = new JsonBytes();
   /** `{"report_start_day":…,"report_end_day":…,` of each target, in UTF-8. */
   readonly #periodKeys = new Map<string, Uint8Array>();
 
@@ -82,12 +85,15 @@ export class UsageMetricsView extends FileView {
       ? undefined
       : creditsByIdentity(f.data.credits);
     const rows = new UserRows(a, this.enterpriseId, undefined, credits);
+    const out = this.#line;
     for (let i = 0; i < a.identities.length; i++) {
-      const line = this.#lines.encode(JSON.stringify(rows.row(a.identities[i]))); // `{…}\n`
-      file?.writeBytes(line);
+      out.reset();
+      rows.write(a.identities[i], out); // JSON.stringify(rows.row(…)), as bytes
+      out.byte(0x0a); // `{…}\n`
+      file?.writeBytes(out.buffer, 0, out.pos);
       for (const u of users28) {
         u.file.writeBytes(u.keys);
-        u.file.writeBytes(line.subarray(1));
+        u.file.writeBytes(out.buffer, 1, out.pos);
       }
       if ((i + 1) % USER_ROWS_PER_WAIT === 0) {
         await file?.ready();

@@ -108,6 +108,9 @@ Deno.test("AtomicFile keeps text and bytes in order across buffers, ready() and 
     const path = join(dir, "stream.ndjson");
     const f = await AtomicFile.create(path);
     const bytes = new TextEncoder().encode("b".repeat(3_000_000) + "\n"); // spans buffers
+    const range = new TextEncoder().encode(
+      Array.from({ length: 200_000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(""),
+    );
     const parts: string[] = [];
     let total = 0;
     for (let i = 0; i < 20_000; i++) {
@@ -120,6 +123,14 @@ Deno.test("AtomicFile keeps text and bytes in order across buffers, ready() and 
         parts.push("b".repeat(3_000_000) + "\n");
         total += bytes.length;
         f.syncInBackground();
+      }
+      if (i % 97 === 0) {
+        // A range of bytes: short (copied byte by byte), long, and across buffers.
+        const from = i % 50;
+        const to = Math.min(range.length, from + [3, 63, 64, 2000, 1_500_000][i % 5]);
+        f.writeBytes(range, from, to);
+        parts.push(new TextDecoder().decode(range.subarray(from, to)));
+        total += to - from;
       }
       if (i % 1000 === 0) {
         await f.ready();
