@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { type CsvCell, csvRow } from "../export/csv.ts";
+import { JsonBytes } from "../copilot/json_bytes.ts";
+import { type CsvCell, csvRow, csvText } from "../export/csv.ts";
 import { isKnownCounter, KNOWN_COUNTERS } from "../model/metrics.ts";
 import type { ActivityRecord, Day } from "../model/types.ts";
 import { FileView } from "./file_view.ts";
@@ -52,6 +53,10 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** CSV files, per day and per range. */
 export class CsvView extends FileView {
   readonly name = "csv";
@@ -72,14 +77,45 @@ export class CsvView extends FileView {
     );
   }
 
-  /** The day's rows (identity) and detail rows (records) under `extra` columns. */
-  #rows(f: DayFacts, extra: readonly string[]): string {
-    let text = "";
-    for (const i of f.analysis.identities) {
-      const cells = counterCells(i.counters, extra, () => `"${i.name}" on "${f.day}"`);
-      text += csvRow([f.day, i.name, i.kind, ...cells]);
+  /** The bytes of {@link rows}, reused day after day. */
+  readonly #bytes = new JsonBytes(1 << 20);
+
+  /**
+   * The day's rows (one per identity) under `extra` columns, as UTF-8: valid until the next
+   * call. A day without unknown counters (the usual day) is written straight from the sums;
+   * one with them goes cell by cell through {@link counterCells}, which checks each has a column.
+   */
+  #rows(f: DayFacts, extra: readonly string[]): Uint8Array {
+    const out = this.#bytes;
+    out.reset();
+    const a = f.analysis;
+    if (Object.keys(a.totals).length !== KNOWN_COUNTERS.length) {
+      for (const i of a.identities) {
+        const cells = counterCells(i.counters, extra, () => `"${i.name}" on "${f.day}"`);
+        out.text(csvRow([f.day, i.name, i.kind, ...cells]));
+      }
+      return out.view();
     }
-    return text;
+    const day = csvText(f.day);
+    const kinds = new Map<string, string>();
+    for (const i of a.identities) {
+      out.text(day);
+      out.byte(0x2c);
+      out.text(csvText(i.name));
+      out.byte(0x2c);
+      let kind = kinds.get(i.kind);
+      if (kind === undefined) kinds.set(i.kind, kind = csvText(i.kind));
+      out.text(kind);
+      const s = i.sums;
+      for (let k = 0; k < KNOWN_COUNTERS.length; k++) {
+        out.byte(0x2c);
+        out.num(s[k]);
+      }
+      for (let e = 0; e < extra.length; e++) out.byte(0x2c); // no unknown counter: empty
+      out.byte(0x0d);
+      out.byte(0x0a);
+    }
+    return out.view();
   }
 
   #detailRows(f: DayFacts, extra: readonly string[]): string {
@@ -92,12 +128,20 @@ export class CsvView extends FileView {
   }
 
   protected async writeDay(f: DayFacts, perDay: boolean): Promise<void> {
+    // The rows made last, and the columns they were made for: shared by files with the same.
+    let rows: Uint8Array | undefined;
+    let rowsExtra: readonly string[] = [];
+    const rowsFor = (extra: readonly string[]) => {
+      if (rows === undefined || !sameNames(extra, rowsExtra)) {
+        rows = this.#rows(f, extra);
+        rowsExtra = extra;
+      }
+      return rows;
+    };
     if (perDay) {
       const extra = Object.keys(f.analysis.totals).filter((k) => !isKnownCounter(k)).sort();
-      await this.files.dayFile(
-        paths.dayFile(f.day, ROWS),
-        header(ROW_KEYS, extra) + this.#rows(f, extra),
-      );
+      const file = await this.files.dayFile(paths.dayFile(f.day, ROWS), header(ROW_KEYS, extra));
+      file.writeBytes(rowsFor(extra));
       if (this.detail) {
         await this.files.dayFile(
           paths.dayFile(f.day, DETAIL),
@@ -107,11 +151,11 @@ export class CsvView extends FileView {
     }
     for (const t of f.targets) {
       const extra = t.extraCounters;
-      const rows = await this.files.stream(
+      const file = await this.files.stream(
         paths.targetFile(t, ROWS),
         (file) => file.write(header(ROW_KEYS, extra)),
       );
-      rows.write(this.#rows(f, extra));
+      file.writeBytes(rowsFor(extra));
       if (this.detail) {
         const detail = await this.files.stream(
           paths.targetFile(t, DETAIL),
