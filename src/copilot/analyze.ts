@@ -576,8 +576,10 @@ function mergeColumns(day: DayColumns, cells: Cells): Merged {
       l = languageOf[day.languageIds[i]] = languageNames.index(day.languages[day.languageIds[i]]);
     }
     const base = cells.find(id, e, l) * N;
-    for (const k of known) sums[base + k.at] += k.values[i];
-    for (const u of unknown) {
+    // Indexed loops: `for…of` here made two iterators per record.
+    for (let k = 0; k < known.length; k++) sums[base + known[k].at] += known[k].values[i];
+    for (let j = 0; j < unknown.length; j++) {
+      const u = unknown[j];
       const v = u.values[i];
       if (v !== v) continue; // this record does not carry the counter
       dayUnknown[u.name] = (dayUnknown[u.name] ?? 0) + v;
@@ -790,8 +792,10 @@ export class IdentityParts {
     for (let c = identity.firstCell; c >= 0; c = cells.next[c]) count++;
     if (2 * count > this.#slots.length) this.#grow(2 * count);
     this.#used = 0;
-    this.#editors.length = 0;
-    this.#languages.length = 0;
+    // Emptied by `pop`, which keeps the lists' storage (`length = 0` drops it, and the next
+    // `push` would allocate it again: twice per user row).
+    while (this.#editors.length > 0) this.#editors.pop();
+    while (this.#languages.length > 0) this.#languages.pop();
     for (let c = identity.firstCell; c >= 0; c = cells.next[c]) {
       const base = c * N;
       const e = this.#slotOf(this.#editors, cells.editor[c], cells.editorNames, cells.editorRank);
@@ -804,8 +808,8 @@ export class IdentityParts {
       );
       addInto(this.#pool, l * N, cells.sums, base);
     }
-    if (this.#editors.length > 1) this.#editors.sort(byRank);
-    if (this.#languages.length > 1) this.#languages.sort(byRank);
+    sortByRank(this.#editors);
+    sortByRank(this.#languages);
     return this;
   }
 
@@ -845,8 +849,20 @@ export class IdentityParts {
   }
 }
 
-function byRank(a: PartSlot, b: PartSlot): number {
-  return a.rank - b.rank;
+/**
+ * Sorts a short list by rank in place: an insertion sort, as `Array.prototype.sort` allocates
+ * a work copy on every call (twice per user row).
+ */
+function sortByRank(list: PartSlot[]): void {
+  for (let i = 1; i < list.length; i++) {
+    const x = list[i];
+    let j = i - 1;
+    while (j >= 0 && list[j].rank > x.rank) {
+      list[j + 1] = list[j];
+      j--;
+    }
+    list[j + 1] = x;
+  }
 }
 
 function cmp(a: string, b: string): number {
