@@ -115,6 +115,7 @@ export class Pseudonymizer implements IdentityFilter {
           }),
         };
       },
+      release: (day) => source.release?.(day),
     };
   }
 

@@ -60,11 +60,26 @@ export const DayFileHeader = z.object({
 });
 export type DayFileHeader = z.infer<typeof DayFileHeader>;
 
+/**
+ * A list of strings (non-empty ones when `nonEmpty`), checked in one pass: `z.array(z.string())`
+ * makes a result per element, and a large day's list has tens of thousands.
+ */
+function stringList(nonEmpty: boolean) {
+  return z.custom<string[]>((v) => {
+    if (!Array.isArray(v)) return false;
+    for (let i = 0; i < v.length; i++) {
+      const s = v[i];
+      if (typeof s !== "string" || (nonEmpty && s.length === 0)) return false;
+    }
+    return true;
+  });
+}
+
 const Names = z.object({
-  identities: z.array(z.string().min(1)),
+  identities: stringList(true),
   kinds: z.string().regex(/^[us]*$/),
-  editors: z.array(z.string()),
-  languages: z.array(z.string()),
+  editors: stringList(false),
+  languages: stringList(false),
 });
 
 const pad8 = (n: number) => (n + 7) & ~7;
@@ -210,6 +225,8 @@ export function decodeDayFile(
   file: Uint8Array,
   day: Day,
   parseUsage: (raw: Record<string, number>) => Counters,
+  /** Memory for the columns the day keeps, `size` bytes at offset 0: fresh by default. */
+  alloc: (size: number) => Uint8Array = (size) => new Uint8Array(size),
 ): { header: DayFileHeader; data: DayData } {
   if (!LITTLE_ENDIAN) throw new DayFileError("day files are read on little-endian platforms only");
   const header = decodeDayFileHeader(file);
@@ -243,8 +260,12 @@ export function decodeDayFile(
     if (!header.counters.includes(c)) throw new DayFileError(`column "${c}" is not a counter`);
   }
   // The columns outlive this call (the records are made when first read), so they get memory
-  // of their own: a buffer that `Deno.readFile` hands out may be reused by a later read.
-  const bytes = file.slice();
+  // of their own: the buffer `file` is in may be reused by a later read.
+  const bytes = alloc(file.length);
+  if (bytes.byteOffset % 8 !== 0 || bytes.length !== file.length) {
+    throw new Error("decodeDayFile: the memory for a day's columns must be 8-byte aligned");
+  }
+  bytes.set(file);
   const buf = bytes.buffer;
   const base = bytes.byteOffset + bodyAt;
   const ids = new Uint32Array(buf, base, n);

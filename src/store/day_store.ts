@@ -208,8 +208,14 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** Released column buffers kept for later days (a pass holds one day at a time). */
+const MAX_FREE_COLUMNS = 2;
+
 /** The local store of published days, rooted at `dir`. */
 export class DayStore {
+  /** Column memory of the days read with `reusable` and not yet released. */
+  readonly #leased = new Map<Day, Uint8Array>();
+  readonly #freeColumns: Uint8Array[] = [];
   #bound = false;
 
   private constructor(
@@ -414,13 +420,23 @@ export class DayStore {
     return converted;
   }
 
-  /** Reads a stored day; `undefined` when the store does not hold it. */
-  async getDay(day: Day): Promise<DayData | undefined> {
+  /**
+   * Reads a stored day; `undefined` when the store does not hold it.
+   *
+   * With `reusable`, the day's columns go into memory that {@link releaseDay} gives back for a
+   * later day's: a pass over a long range then reuses a few buffers instead of leaving one per
+   * day to the garbage collector (megabytes outside the JavaScript heap each, freed late).
+   * The caller must not use the day's data, nor anything still reading its columns, after
+   * releasing it.
+   */
+  async getDay(day: Day, opts: { reusable?: boolean } = {}): Promise<DayData | undefined> {
     const path = this.dayPath(day);
+    const alloc = opts.reusable ? (size: number) => this.#lease(day, size) : undefined;
     try {
       return await withFileBytes(
         path,
-        (bytes) => decodeDayFile(bytes, day, (raw) => this.counters(path, raw, "its header")).data,
+        (bytes) =>
+          decodeDayFile(bytes, day, (raw) => this.counters(path, raw, "its header"), alloc).data,
       );
     } catch (e) {
       if (e instanceof DayFileError) throw this.corrupt(path, e.message);
@@ -429,6 +445,28 @@ export class DayStore {
       const text = await readOptional(v1);
       return text === undefined ? undefined : this.#parseV1Day(day, v1, text).data;
     }
+  }
+
+  /** Memory for the columns of `day`, from the released buffers when one is large enough. */
+  #lease(day: Day, size: number): Uint8Array {
+    this.releaseDay(day);
+    const at = this.#freeColumns.findIndex((b) => b.length >= size);
+    const buffer = at >= 0
+      ? this.#freeColumns.splice(at, 1)[0]
+      : new Uint8Array(Math.ceil(size * 1.25 / 8) * 8);
+    this.#leased.set(day, buffer);
+    return buffer.subarray(0, size);
+  }
+
+  /**
+   * Gives back the memory of a day read with `reusable` (see {@link getDay}): a later day's
+   * columns may overwrite it. Nothing happens for a day not read so.
+   */
+  releaseDay(day: Day): void {
+    const buffer = this.#leased.get(day);
+    if (buffer === undefined) return;
+    this.#leased.delete(day);
+    if (this.#freeColumns.length < MAX_FREE_COLUMNS) this.#freeColumns.push(buffer);
   }
 
   /** A version-1 day file's data and the time it was fetched. */

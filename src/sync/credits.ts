@@ -223,6 +223,7 @@ export function withCredits(
       };
       return withDayFields(data, { credits });
     },
+    release: (day) => source.release?.(day),
   };
 }
 

@@ -190,9 +190,12 @@ export function historySource(
     async get(day) {
       const p = provisional.get(day);
       if (p) return p;
-      const data = await store.getDay(day);
+      const data = await store.getDay(day, { reusable: true });
       if (!data) throw new Error(`The store lost day "${day}"`);
       return data;
+    },
+    release(day) {
+      store.releaseDay(day);
     },
   };
 }

@@ -33,6 +33,11 @@ export interface DaySource {
   info(day: Day): Promise<DayInfo | undefined>;
   /** A held day's data. */
   get(day: Day): Promise<DayData>;
+  /**
+   * The renderer is done with the day's data given by {@link get}: neither it nor anything
+   * the views made of it is read again, so the source may reuse its memory.
+   */
+  release?(day: Day): void;
 }
 
 /** What to render. */
@@ -201,7 +206,10 @@ export async function render(req: RenderRequest): Promise<RenderResult> {
           targets: due.filter((t) => pass.start <= t.range.start && t.range.end <= pass.end),
         });
         for (const d of eachDay(addDays(pass.start, -LOOKBACK_DAYS), addDays(pass.start, -1))) {
-          if (await info(d)) acc.lookback(await source.get(d));
+          if (await info(d)) {
+            acc.lookback(await source.get(d));
+            source.release?.(d);
+          }
         }
         for (const day of eachDay(pass.start, pass.end)) {
           req.signal?.throwIfAborted();
@@ -227,6 +235,7 @@ export async function render(req: RenderRequest): Promise<RenderResult> {
             for (const v of views) await v.finishTarget(facts);
             finishedTargets.push(facts);
           }
+          source.release?.(day);
           done++;
         }
       }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DayStore, StoreError } from "../../src/store/day_store.ts";
 import { isPublishedAt, newestPublishedDay } from "../../src/augment/dates.ts";
+import { dayColumns } from "../../src/model/day_columns.ts";
 import { parseCounters } from "../../src/model/metrics.ts";
 import type { ActivityRecord, DayData } from "../../src/model/types.ts";
 
@@ -156,6 +157,62 @@ Deno.test("DayStore checks every value of a day file: indexes in range, counters
     new DataView(wrong.buffer).setUint32(body, 99, true);
     await Deno.writeFile(path, wrong);
     await assert.rejects(() => store.getDay("2026-11-01"), /record 1 names an identity/);
+  });
+});
+
+Deno.test("DayStore checks a day file's names: strings, identities never empty", async () => {
+  await withStore(async (store, dir) => {
+    await store.putDay(DAY, Date.parse("2026-11-02T05:00:00Z"));
+    const path = join(dir, "days", "2026-11-01.day");
+    const good = new TextDecoder("latin1").decode(await Deno.readFile(path));
+    // Same lengths, so that only the names are wrong: a number, then an empty identity.
+    for (const [from, to] of [['"ci-bot"', "12345678"], ['"ci-bot"', '""      ']]) {
+      assert.ok(good.includes(from));
+      const bad = Uint8Array.from(good.replace(from, to), (c) => c.charCodeAt(0));
+      await Deno.writeFile(path, bad);
+      await assert.rejects(() => store.getDay("2026-11-01"), (e: unknown) => {
+        assert.ok(e instanceof StoreError);
+        assert.match(e.message, /2026-11-01\.day.*names are not valid/);
+        return true;
+      });
+    }
+  });
+});
+
+Deno.test("DayStore reuses a released day's column memory, and only a released day's", async () => {
+  await withStore(async (store) => {
+    const other: DayData = {
+      ...DAY,
+      day: "2026-11-02",
+      records: DAY.records.map((r) => ({
+        ...r,
+        day: "2026-11-02",
+        metrics: parseCounters({ ...r.metrics, completions_count: 40 }),
+      })),
+    };
+    await store.putDay(DAY, Date.parse("2026-11-03T05:00:00Z"));
+    await store.putDay(other, Date.parse("2026-11-03T05:00:00Z"));
+    const plain = (d: DayData) => ({ ...d, records: [...d.records] });
+    // Held together (not released): each keeps its own memory, both exact.
+    const a = await store.getDay("2026-11-01", { reusable: true });
+    const b = await store.getDay("2026-11-02", { reusable: true });
+    assert.notEqual(dayColumns(a!)!.ids.buffer, dayColumns(b!)!.ids.buffer);
+    assert.deepEqual(plain(a!), plain(DAY));
+    assert.deepEqual(plain(b!), plain(other));
+    // Released, then the next day read into the same memory, exactly.
+    store.releaseDay("2026-11-01");
+    store.releaseDay("2026-11-02");
+    const c = await store.getDay("2026-11-01", { reusable: true });
+    assert.ok([dayColumns(a!)!.ids.buffer, dayColumns(b!)!.ids.buffer].includes(
+      dayColumns(c!)!.ids.buffer,
+    ));
+    assert.deepEqual(plain(c!), plain(DAY));
+    // A day read without `reusable` never shares memory.
+    store.releaseDay("2026-11-01");
+    const d = await store.getDay("2026-11-02");
+    const e = await store.getDay("2026-11-02", { reusable: true });
+    assert.notEqual(dayColumns(d!)!.ids.buffer, dayColumns(e!)!.ids.buffer);
+    assert.deepEqual(plain(d!), plain(other));
   });
 });
 
