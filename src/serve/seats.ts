@@ -164,6 +164,21 @@ function simpleUser(base: string, s: SeatFacts) {
   };
 }
 
+/** One seat of GitHub's seats answer, with URLs under `base`. */
+export function seatObject(s: SeatFacts, base: string) {
+  return {
+    created_at: `${s.firstDay}T00:00:00Z`,
+    updated_at: `${s.lastDay}T00:00:00Z`,
+    pending_cancellation_date: null,
+    last_activity_at: `${s.lastDay}T00:00:00Z`,
+    last_activity_editor: s.lastEditor,
+    last_authenticated_at: `${s.lastDay}T00:00:00Z`,
+    plan_type: "business",
+    assignee: simpleUser(base, s),
+    assigning_team: null,
+  };
+}
+
 /** One page of GitHub's seats answer. */
 export function seatsPage(
   seats: readonly SeatFacts[],
@@ -174,16 +189,6 @@ export function seatsPage(
   const slice = seats.slice((page - 1) * perPage, page * perPage);
   return JSON.stringify({
     total_seats: seats.length,
-    seats: slice.map((s) => ({
-      created_at: `${s.firstDay}T00:00:00Z`,
-      updated_at: `${s.lastDay}T00:00:00Z`,
-      pending_cancellation_date: null,
-      last_activity_at: `${s.lastDay}T00:00:00Z`,
-      last_activity_editor: s.lastEditor,
-      last_authenticated_at: `${s.lastDay}T00:00:00Z`,
-      plan_type: "business",
-      assignee: simpleUser(base, s),
-      assigning_team: null,
-    })),
+    seats: slice.map((s) => seatObject(s, base)),
   });
 }

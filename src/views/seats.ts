@@ -18,10 +18,9 @@ import { addDays } from "../model/dates.ts";
 import { dayColumns } from "../model/day_columns.ts";
 import { isKnownCounter } from "../model/metrics.ts";
 import type { Day } from "../model/types.ts";
-import { type SeatFacts, seatsPage } from "../serve/seats.ts";
+import { type SeatFacts, seatObject } from "../serve/seats.ts";
 import { FileView } from "./file_view.ts";
 import type { DayFacts, RangeFacts, RangeTarget, ViewContext } from "./view.ts";
-import { pretty } from "./writer.ts";
 import { esc, int } from "./html/text.ts";
 
 export const SEATS_FILE = "latest/seats_latest.json";
@@ -80,41 +79,94 @@ export function seatsSection(s: SeatsSummary): string {
 /** The seats view. */
 
 /**
- * Per identity name, per editor (in lower case): the sum of every counter of its records. A
- * stored day is read from its columns (the same sums, in the same order), so its records are
- * not made.
+ * The editor (in lower case) of each identity name's day: the one whose records' counters sum
+ * highest, the first in `[editor, sum]` string order on a tie (as `[...map].sort()` orders
+ * entries). A stored day is read from its columns into one array of sums, so its records are
+ * not made and no map is made per identity.
  */
-function editorScores(f: DayFacts): Map<string, Map<string, number>> {
-  const score = new Map<string, Map<string, number>>();
-  const add = (identity: string, editor: string, n: number) => {
-    let editors = score.get(identity);
-    if (!editors) score.set(identity, editors = new Map());
-    editors.set(editor, (editors.get(editor) ?? 0) + n);
-  };
+function bestEditors(f: DayFacts): Map<string, string> {
   const c = dayColumns(f.data);
-  if (c) {
-    // A record's documented counters first (whole numbers: exact in any order), then the
-    // others in name order, as its metrics object holds them.
-    const known: Float64Array[] = [];
-    const unknown: Float64Array[] = [];
-    for (const [name, values] of c.counters) {
-      (isKnownCounter(name) ? known : unknown).push(values);
+  if (!c) return bestOfScores(f.data.records);
+  // Lower-case editor names, and each stored editor's index among them.
+  const lower: string[] = [];
+  const lowerOf = c.editors.map((e) => {
+    const name = e.toLowerCase();
+    let at = lower.indexOf(name);
+    if (at < 0) at = lower.push(name) - 1;
+    return at;
+  });
+  // Identity names (a user and a service account of one name share theirs).
+  const names: string[] = [];
+  const nameAt = new Map<string, number>();
+  const nameOf = c.identities.map((identity) => {
+    let at = nameAt.get(identity);
+    if (at === undefined) nameAt.set(identity, at = names.push(identity) - 1);
+    return at;
+  });
+  const nE = lower.length;
+  const sums = new Float64Array(names.length * nE);
+  const seen = new Uint8Array(names.length * nE);
+  // A record's documented counters first (whole numbers: exact in any order), then the
+  // others in name order, as its metrics object holds them.
+  const known: Float64Array[] = [];
+  const unknown: Float64Array[] = [];
+  for (const [name, values] of c.counters) (isKnownCounter(name) ? known : unknown).push(values);
+  for (let i = 0; i < c.recordCount; i++) {
+    let n = 0;
+    for (let k = 0; k < known.length; k++) n += known[k][i];
+    for (let k = 0; k < unknown.length; k++) {
+      const v = unknown[k][i];
+      if (v === v) n += v;
     }
-    const editors = c.editors.map((e) => e.toLowerCase());
-    for (let i = 0; i < c.recordCount; i++) {
-      let n = 0;
-      for (const v of known) n += v[i];
-      for (const v of unknown) if (v[i] === v[i]) n += v[i];
-      add(c.identities[c.ids[i]], editors[c.editorIds[i]], n);
-    }
-    return score;
+    const at = nameOf[c.ids[i]] * nE + lowerOf[c.editorIds[i]];
+    sums[at] += n;
+    seen[at] = 1;
   }
-  for (const r of f.data.records) {
+  const best = new Map<string, string>();
+  const order = lower.map((_, e) => e);
+  for (let id = 0; id < names.length; id++) {
+    const base = id * nE;
+    let pick = -1;
+    let pickKey = "";
+    for (const e of order) {
+      if (!seen[base + e]) continue;
+      const n = sums[base + e];
+      if (pick < 0 || n > sums[base + pick]) {
+        pick = e;
+        pickKey = "";
+      } else if (n === sums[base + pick]) {
+        // A tie: the first in string order of `${editor},${sum}` wins.
+        pickKey ||= `${lower[pick]},${sums[base + pick]}`;
+        const key = `${lower[e]},${n}`;
+        if (key < pickKey) [pick, pickKey] = [e, key];
+      }
+    }
+    if (pick >= 0) best.set(names[id], lower[pick]);
+  }
+  return best;
+}
+
+/** {@link bestEditors} of a day's records. */
+function bestOfScores(records: DayFacts["data"]["records"]): Map<string, string> {
+  const score = new Map<string, Map<string, number>>();
+  for (const r of records) {
     let n = 0;
     for (const k in r.metrics) n += r.metrics[k];
-    add(r.identity, r.editor.toLowerCase(), n);
+    let editors = score.get(r.identity);
+    if (!editors) score.set(r.identity, editors = new Map());
+    const editor = r.editor.toLowerCase();
+    editors.set(editor, (editors.get(editor) ?? 0) + n);
   }
-  return score;
+  const best = new Map<string, string>();
+  for (const [identity, editors] of score) {
+    let pick: string | null = null;
+    let pickScore = -1;
+    for (const [editor, n] of [...editors].sort()) {
+      if (n > pickScore) [pick, pickScore] = [editor, n];
+    }
+    if (pick !== null) best.set(identity, pick);
+  }
+  return best;
 }
 
 export class SeatsView extends FileView {
@@ -160,13 +212,9 @@ export class SeatsView extends FileView {
   }
 
   protected writeDay(f: DayFacts): Promise<void> {
-    const score = editorScores(f);
+    const editors = bestEditors(f);
     for (const i of f.analysis.identities) {
-      let best: string | null = null;
-      let bestScore = -1;
-      for (const [editor, n] of [...(score.get(i.name) ?? [])].sort()) {
-        if (n > bestScore) [best, bestScore] = [editor, n];
-      }
+      const best = editors.get(i.name) ?? null;
       const seat = this.#seats.get(i.name);
       if (!seat) {
         this.#seats.set(i.name, {
@@ -203,8 +251,19 @@ export class SeatsView extends FileView {
     const summary = this.summary(r);
     this.#summaries.set(r.target.name, summary);
     if (r.target.name !== "latest") return;
-    const page = JSON.parse(seatsPage(seats, 1, Math.max(1, seats.length), BASE));
-    await this.files.write(SEATS_FILE, pretty({ ...page, augment: summary }));
+    // `pretty({ total_seats, seats, augment })`, a seat at a time: a large organisation's
+    // file is tens of megabytes, and its seats as objects several times that.
+    const file = await this.files.stream(SEATS_FILE);
+    file.write(`{\n  "total_seats": ${seats.length},\n  "seats": [`);
+    for (let i = 0; i < seats.length; i++) {
+      const seat = JSON.stringify(seatObject(seats[i], BASE), null, 2);
+      file.write((i === 0 ? "\n    " : ",\n    ") + seat.replaceAll("\n", "\n    "));
+      if (i % 512 === 511) await file.ready();
+    }
+    file.write(seats.length === 0 ? "]" : "\n  ]");
+    const augment = JSON.stringify(summary, null, 2).replaceAll("\n", "\n  ");
+    file.write(`,\n  "augment": ${augment}\n}\n`);
+    await this.files.commitStream(SEATS_FILE);
   }
 
   /** Seats and inactive counts of a finished target, for the aggregate. */
