@@ -15,7 +15,7 @@ import * as z from "zod";
 import { AuthError, ServiceError } from "../errors.ts";
 import type { EndpointBucket } from "../http/pacing.ts";
 import type { JsonGetter } from "../http/types.ts";
-import type { CostPoint, CreditRecord } from "../model/credits.ts";
+import { type CostPoint, CreditRecordList } from "../model/credits.ts";
 import { chunkRange, type DayRange } from "../model/dates.ts";
 import { CountError, Decimal, DecimalError, parseCount } from "../model/money.ts";
 import type { Day } from "../model/types.ts";
@@ -164,14 +164,20 @@ export class CreditsClient {
   }
 
   /**
-   * Credits per day, identity and model over `range` (≤90-day chunks, pages of 500). Days
-   * without credits are absent. `onSeries` is told each chunk's pages.
+   * Credits per day, identity and model over `range` (≤90-day chunks, pages of 500), each
+   * day's records a compact {@link CreditRecordList}. Days without credits are absent.
+   * `onSeries` is told each chunk's pages.
    */
-  creditUsage(range: DayRange, opts: SeriesOptions = {}): Promise<Map<Day, CreditRecord[]>> {
+  async creditUsage(
+    range: DayRange,
+    opts: SeriesOptions = {},
+  ): Promise<Map<Day, CreditRecordList>> {
     const name = "credit-usage-by-user";
     const { path } = CREDIT_ENDPOINTS[name];
     const pageSize = this.#pageSizes[name];
-    return this.#byDay(name, range, opts, {
+    const out = new Map<Day, CreditRecordList>();
+    const names = new Map<string, string>();
+    await this.#byDay(name, range, opts, {
       fetchPage: async (chunk, cursor) => {
         const body = await this.#http.getJson(
           path,
@@ -189,25 +195,28 @@ export class CreditsClient {
         return { items: body.records, pagination: body.pagination };
       },
       dayOf: (r) => r.date,
-      read: (r, day): CreditRecord => {
+      take: (r, day) => {
         const credits = readDecimal(path, day, "credits_consumed", r.credits_consumed);
         const model = modelOf(r.model_name);
-        return r.user_email
-          ? { identity: r.user_email, kind: "user", model, credits }
-          : { identity: r.service_account_name as string, kind: "service_account", model, credits };
+        let list = out.get(day);
+        if (!list) out.set(day, list = new CreditRecordList(names));
+        if (r.user_email) list.push(r.user_email, "user", model, credits);
+        else list.push(r.service_account_name as string, "service_account", model, credits);
       },
     });
+    return out;
   }
 
   /**
    * Cost per day and resource over `range` (≤90-day requests, day granularity, pages of
    * 1000). Days without cost are absent.
    */
-  costByDay(range: DayRange, opts: SeriesOptions = {}): Promise<Map<Day, CostPoint[]>> {
+  async costByDay(range: DayRange, opts: SeriesOptions = {}): Promise<Map<Day, CostPoint[]>> {
     const name = "cost-analytics";
     const { path } = CREDIT_ENDPOINTS[name];
     const pageSize = this.#pageSizes[name];
-    return this.#byDay(name, range, opts, {
+    const out = new Map<Day, CostPoint[]>();
+    await this.#byDay(name, range, opts, {
       fetchPage: async (chunk, cursor) => {
         const body = await this.#http.postJson(
           path,
@@ -225,25 +234,31 @@ export class CreditsClient {
         return { items: body.data_points, pagination: body.pagination };
       },
       dayOf: (p) => p.start_date,
-      read: (p, day) => costPoint(path, day, p),
+      take: (p, day) => {
+        const point = costPoint(path, day, p);
+        const list = out.get(day);
+        if (list) list.push(point);
+        else out.set(day, [point]);
+      },
     });
+    return out;
   }
 
   /**
-   * One endpoint's items over `range` by day: a paginated series per ≤90-day chunk (403/404
-   * become {@link CreditsNotEnabledError}); items dated outside their chunk are ignored.
+   * One endpoint's items over `range`, each given to `take` with its day: a paginated series
+   * per ≤90-day chunk (403/404 become {@link CreditsNotEnabledError}); items dated outside
+   * their chunk are ignored.
    */
-  async #byDay<I, O>(
+  async #byDay<I>(
     name: CreditEndpointName,
     range: DayRange,
     opts: SeriesOptions,
     series: {
       fetchPage: (chunk: DayRange, cursor: string | undefined) => Promise<Page<I>>;
       dayOf: (item: I) => Day;
-      read: (item: I, day: Day) => O;
+      take: (item: I, day: Day) => void;
     },
-  ): Promise<Map<Day, O[]>> {
-    const out = new Map<Day, O[]>();
+  ): Promise<void> {
     for (const chunk of chunkRange(range, MAX_RANGE_DAYS)) {
       let pages = 0;
       const items = paginate({
@@ -260,14 +275,10 @@ export class CreditsClient {
         n++;
         const day = series.dayOf(item);
         if (day < chunk.start || day > chunk.end) continue;
-        const list = out.get(day);
-        const value = series.read(item, day);
-        if (list) list.push(value);
-        else out.set(day, [value]);
+        series.take(item, day);
       }
       opts.onSeries?.({ endpoint: name, range: chunk, pages, items: n });
     }
-    return out;
   }
 
   /** One request; 403 and 404 become {@link CreditsNotEnabledError}. */

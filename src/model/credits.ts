@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Decimal } from "./money.ts";
+import { Decimal } from "./money.ts";
 import type { Day, IdentityKind } from "./types.ts";
 
 /** Credits one identity consumed with one model on one day (`credit-usage-by-user`). */
@@ -41,4 +41,63 @@ export interface DayCredits {
   readonly day: Day;
   readonly records?: readonly CreditRecord[];
   readonly cost?: readonly CostPoint[];
+}
+
+/** A credit record as kept: identity, kind, model, canonical decimal string. */
+export type CreditRow = [string, IdentityKind, string, string];
+
+/**
+ * Credit records as they arrive from a series, kept compact until used: a series covers up to
+ * 90 days of a whole organisation (hundreds of thousands of records), so each is kept as four
+ * references — its identity and model shared with every other record of that name, its amount
+ * as its canonical decimal string — rather than an object, a `Decimal` and a `bigint`.
+ */
+export class CreditRecordList {
+  readonly #identities: string[] = [];
+  readonly #kinds: IdentityKind[] = [];
+  readonly #models: string[] = [];
+  readonly #amounts: string[] = [];
+
+  constructor(
+    /** The names seen so far, shared by the lists of one series. */
+    private readonly names: Map<string, string> = new Map(),
+  ) {}
+
+  get length(): number {
+    return this.#amounts.length;
+  }
+
+  push(identity: string, kind: IdentityKind, model: string, credits: Decimal): void {
+    this.#identities.push(this.#intern(identity));
+    this.#kinds.push(kind);
+    this.#models.push(this.#intern(model));
+    this.#amounts.push(credits.toString());
+  }
+
+  #intern(name: string): string {
+    const known = this.names.get(name);
+    if (known !== undefined) return known;
+    this.names.set(name, name);
+    return name;
+  }
+
+  /** The records, in the order they arrived. */
+  records(): CreditRecord[] {
+    return this.#amounts.map((amount, i) => ({
+      identity: this.#identities[i],
+      kind: this.#kinds[i],
+      model: this.#models[i],
+      credits: Decimal.parse(amount),
+    }));
+  }
+
+  /** The records as kept in the store, in the order they arrived. */
+  rows(): CreditRow[] {
+    return this.#amounts.map((amount, i) => [
+      this.#identities[i],
+      this.#kinds[i],
+      this.#models[i],
+      amount,
+    ]);
+  }
 }

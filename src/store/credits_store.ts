@@ -21,7 +21,7 @@ import type { CreditEndpointName } from "../augment/credits.ts";
 import { StoreError } from "../errors.ts";
 import { writeFileAtomic } from "../fs/atomic.ts";
 import { readDirOrEmpty } from "../fs/dir.ts";
-import type { CostPoint, CreditRecord } from "../model/credits.ts";
+import { type CostPoint, type CreditRecord, CreditRecordList } from "../model/credits.ts";
 import { Decimal } from "../model/money.ts";
 import type { Day } from "../model/types.ts";
 
@@ -29,13 +29,33 @@ const VERSION = 1;
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const amount = z.string().regex(/^\d+(\.\d+)?$/);
 
+const AMOUNT = /^\d+(\.\d+)?$/;
+
+/** A usage record as stored: identity, kind, model, amount. */
+type UsageRecord = [string, "user" | "service_account", string, string];
+
+/**
+ * The stored usage records, checked in one pass: `z.array(z.tuple(…))` makes several objects
+ * per record, and a large day has tens of thousands of records.
+ */
+const usageRecords = z.custom<UsageRecord[]>((v) => {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    const r = v[i];
+    if (
+      !Array.isArray(r) || r.length !== 4 || typeof r[0] !== "string" ||
+      (r[1] !== "user" && r[1] !== "service_account") || typeof r[2] !== "string" ||
+      typeof r[3] !== "string" || !AMOUNT.test(r[3])
+    ) return false;
+  }
+  return true;
+});
+
 const UsageFile = z.object({
   version: z.literal(VERSION),
   day,
   fetched_at: z.string(),
-  records: z.array(
-    z.tuple([z.string(), z.enum(["user", "service_account"]), z.string(), amount]),
-  ),
+  records: usageRecords,
 });
 
 const CostFile = z.object({
@@ -135,12 +155,18 @@ export class CreditsStore {
   }
 
   /** Keeps a published day's credit records (an empty list: no credits that day). */
-  async putUsage(d: Day, records: readonly CreditRecord[], fetchedAtMs: number): Promise<void> {
+  async putUsage(
+    d: Day,
+    records: readonly CreditRecord[] | CreditRecordList,
+    fetchedAtMs: number,
+  ): Promise<void> {
     const file: z.infer<typeof UsageFile> = {
       version: VERSION,
       day: d,
       fetched_at: new Date(fetchedAtMs).toISOString(),
-      records: records.map((r) => [r.identity, r.kind, r.model, r.credits.toString()]),
+      records: records instanceof CreditRecordList
+        ? records.rows()
+        : records.map((r) => [r.identity, r.kind, r.model, r.credits.toString()]),
     };
     await this.#write("usage", d, file);
   }

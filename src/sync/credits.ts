@@ -23,7 +23,12 @@ import {
 } from "../augment/credits.ts";
 import { isPublishedAt, oldestQueryableDay } from "../augment/dates.ts";
 import { ServiceError } from "../errors.ts";
-import type { CostPoint, CreditRecord, DayCredits } from "../model/credits.ts";
+import {
+  type CostPoint,
+  type CreditRecord,
+  CreditRecordList,
+  type DayCredits,
+} from "../model/credits.ts";
 import type { Day } from "../model/types.ts";
 import { type CreditsKind, CreditsStore, KIND_ENDPOINT } from "../store/credits_store.ts";
 import { coverDays, type PlanItem, type RequestPlan } from "../store/plan.ts";
@@ -124,21 +129,31 @@ export async function syncCredits(o: {
     const wanted = new Set(days);
     try {
       for (const window of coverDays(days)) {
-        const byDay: Map<Day, readonly (CreditRecord | CostPoint)[]> = kind === "usage"
+        const byDay: Map<Day, CreditRecordList | readonly CostPoint[]> = kind === "usage"
           ? await o.client.creditUsage(window, { signal: o.signal, onSeries })
           : await o.client.costByDay(window, { signal: o.signal, onSeries });
         const fetchedAt = o.now();
         for (const d of days) {
           if (d < window.start || d > window.end || !wanted.has(d)) continue;
-          const list = byDay.get(d) ?? [];
-          if (isPublishedAt(d, fetchedAt)) {
-            if (kind === "usage") await store.putUsage(d, list as CreditRecord[], fetchedAt);
-            else await store.putCost(d, list as CostPoint[], fetchedAt);
+          const list = byDay.get(d);
+          byDay.delete(d); // kept or used below: its memory goes with it
+          if (kind === "usage") {
+            const records = list as CreditRecordList | undefined;
+            if (isPublishedAt(d, fetchedAt)) {
+              await store.putUsage(d, records ?? new CreditRecordList(), fetchedAt);
+            } else {
+              const p = provisional.get(d) ?? {};
+              p.records = records?.records() ?? [];
+              provisional.set(d, p);
+            }
           } else {
-            const p = provisional.get(d) ?? {};
-            if (kind === "usage") p.records = list as CreditRecord[];
-            else p.cost = list as CostPoint[];
-            provisional.set(d, p);
+            const points = (list ?? []) as CostPoint[];
+            if (isPublishedAt(d, fetchedAt)) await store.putCost(d, points, fetchedAt);
+            else {
+              const p = provisional.get(d) ?? {};
+              p.cost = points;
+              provisional.set(d, p);
+            }
           }
         }
       }

@@ -127,9 +127,25 @@ export function costExtension(c: DayCredits | undefined): CostExtension | undefi
   return out;
 }
 
-/** The day's `augment.credits` / `augment.cost`, for the day's `augment` extension. */
+/** {@link dayCreditFields} of each day's credits: several views ask for them. */
+const fieldsOf = new WeakMap<DayCredits, { credits?: CreditsExtension; cost?: CostExtension }>();
+
+/**
+ * The day's `augment.credits` / `augment.cost`, for the day's `augment` extension: made once
+ * per day's credits (a large day has tens of thousands of records to add up) and shared, so
+ * never to be changed by a caller.
+ */
 export function dayCreditFields(
   c: DayCredits | undefined,
+): { readonly credits?: CreditsExtension; readonly cost?: CostExtension } {
+  if (c === undefined) return {};
+  let out = fieldsOf.get(c);
+  if (out === undefined) fieldsOf.set(c, out = creditFieldsOf(c));
+  return out;
+}
+
+function creditFieldsOf(
+  c: DayCredits,
 ): { credits?: CreditsExtension; cost?: CostExtension } {
   const out: { credits?: CreditsExtension; cost?: CostExtension } = {};
   const total = dayCreditsTotal(c);

@@ -16,6 +16,7 @@ import { dayCredits } from "../../src/simulator/credits.ts";
 import { RecordSource } from "../../src/simulator/dataset.ts";
 import { SIMULATOR_TOKEN, startSimulator } from "../../src/simulator/mod.ts";
 import { CreditsStore } from "../../src/store/credits_store.ts";
+import { StoreError } from "../../src/errors.ts";
 import { startServe } from "../../src/serve/server.ts";
 import { RECHECK_NOT_ENABLED_MS } from "../../src/sync/credits.ts";
 import { DEFAULT_FORMATS } from "../../src/views/formats.ts";
@@ -106,18 +107,18 @@ Deno.test("credit-usage-by-user: every page read, decimal strings exact, same re
   const small = await new CreditsClient(http(sim.url), {
     pageSizes: { "credit-usage-by-user": 7 },
   }).creditUsage(range, { onSeries: (s) => series.push(s.pages) });
-  const all = [...small.values()].flat();
+  const all = [...small.values()].flatMap((l) => l.records());
   assert.ok(all.length > 50, `${all.length} records`);
   assert.equal(series[0], Math.ceil(all.length / 7), "every page followed, no more");
   assert.equal(sim.stats.byEndpoint[CU], Math.ceil(all.length / 7));
   assert.deepEqual(
-    [...small].map(([d, rs]) => [d, rs.map((r) => [r.identity, r.model, r.credits.toString()])]),
-    [...big].map(([d, rs]) => [d, rs.map((r) => [r.identity, r.model, r.credits.toString()])]),
+    [...small].map(([d, rs]) => [d, rs.rows()]),
+    [...big].map(([d, rs]) => [d, rs.rows()]),
   );
   // The sums are the simulator's exact values, whatever form each value was sent in.
   for (const day of eachDay(range.start, range.end)) {
     const got = new Map<string, Decimal>();
-    for (const r of small.get(day) ?? []) {
+    for (const r of small.get(day)?.records() ?? []) {
       got.set(r.identity, (got.get(r.identity) ?? Decimal.ZERO).plus(r.credits));
     }
     const want = expectedCredits(60, day);
@@ -145,7 +146,7 @@ Deno.test("cost-analytics: per day and resource, money exact, agrees with the cr
         Decimal.fromUnits(p.credits!.coefficient, p.credits!.scale + 3).toString(),
         "billed = credits × 0.001, exactly",
       );
-      const ofModel = (credits.get(day) ?? []).filter((r) => r.model === p.resource);
+      const ofModel = (credits.get(day)?.records() ?? []).filter((r) => r.model === p.resource);
       assert.equal(p.credits!.toString(), sumDecimals(ofModel.map((r) => r.credits)).toString());
     }
   }
@@ -460,5 +461,47 @@ Deno.test("a credits endpoint that keeps failing is one warning: the export succ
   } finally {
     failing = false;
     await front.shutdown();
+  }
+});
+
+Deno.test("stored credits: records read back exactly; a damaged record is a store error naming the file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new CreditsStore(dir);
+    const records = [
+      { identity: "a@example.com", kind: "user" as const, model: "m1", credits: "12.5" },
+      { identity: "ci", kind: "service_account" as const, model: "unknown", credits: "0" },
+      {
+        identity: "b@example.com",
+        kind: "user" as const,
+        model: 'q"',
+        credits: "9007199254740993.25",
+      },
+    ].map((r) => ({ ...r, credits: Decimal.parse(r.credits) }));
+    await store.putUsage("2026-11-01", records, Date.parse("2026-11-03T00:00:00Z"));
+    const back = await new CreditsStore(dir).usage("2026-11-01");
+    assert.deepEqual(
+      back?.map((r) => [r.identity, r.kind, r.model, r.credits.toString()]),
+      records.map((r) => [r.identity, r.kind, r.model, r.credits.toString()]),
+    );
+    const path = join(dir, "credits", "usage", "2026-11-01.json");
+    const good = await Deno.readTextFile(path);
+    for (
+      const bad of [
+        good.replace('"service_account"', '"robot"'),
+        good.replace('"12.5"', '"12.5e3"'),
+        good.replace('"12.5"', "12.5"),
+        good.replace('["ci",', '["ci","extra",'),
+      ]
+    ) {
+      assert.notEqual(bad, good);
+      await Deno.writeTextFile(path, bad);
+      await assert.rejects(
+        () => new CreditsStore(dir).usage("2026-11-01"),
+        (e: unknown) => e instanceof StoreError && e.message.includes("2026-11-01.json"),
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
