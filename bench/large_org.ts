@@ -113,7 +113,7 @@ export async function largeOrgBench(users = 10_000): Promise<BenchTable> {
         ["requests made", String(first.summary.requests), String(second.summary.requests), ""],
         ["plan minimum", String(first.summary.planned_minimum_requests), "", "= requests made"],
         ["wall time (s)", first.seconds.toFixed(1), second.seconds.toFixed(1), ""],
-        ["peak RSS", mb(first.peakRss), mb(second.peakRss), "≤ 300 MB"],
+        ["peak RSS", mb(first.peakRss), mb(second.peakRss), "≤ 250 MB"],
       ],
       numeric: new Set([1, 2]),
     };

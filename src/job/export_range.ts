@@ -164,6 +164,8 @@ export interface ExportRangeOptions {
   readonly reporter: Reporter;
   /** Replaces identities where days enter rendering (`--pseudonymize`). */
   readonly identities?: IdentityFilter;
+  /** Identities whose records may be in flight at once (the sync's default otherwise). */
+  readonly identitiesInFlight?: number;
 }
 
 /** What a run did. */
@@ -220,6 +222,7 @@ export async function exportRange(o: ExportRangeOptions): Promise<ExportRangeRes
     reporter,
     requests: requestsSoFar,
     signal,
+    identitiesInFlight: o.identitiesInFlight,
   });
   gate.open();
   const credits = await creditsRun;
@@ -320,6 +323,8 @@ export interface RunOptions {
   readonly identities?: IdentityFilter;
   /** Called with the plan before the first request (progress, logs). */
   readonly onPlan?: (plan: ExportPlan) => void;
+  /** Identities whose records may be in flight at once (the sync's default otherwise). */
+  readonly identitiesInFlight?: number;
 }
 
 /**

@@ -19,6 +19,72 @@
 export const DAYS_IN_FLIGHT = 8;
 
 /**
+ * Identities whose records may be in flight at once (about 3.6 records each): a day's records
+ * are held until its last page arrived, so a large organisation fetches fewer days at once
+ * (two to three days of 10 000 identities, a few tens of megabytes) while a small one still
+ * fetches {@link DAYS_IN_FLIGHT}.
+ */
+export const IDENTITIES_IN_FLIGHT = 25_000;
+
+/**
+ * A weighted gate: work takes units before it starts and gives them back when done, and
+ * waits (in order of arrival) while the units in use would pass the capacity. A weight above
+ * the capacity counts as the capacity, so that any work can run alone.
+ */
+export class WeightedGate {
+  #inUse = 0;
+  readonly #waiting: { weight: number; go: () => void }[] = [];
+
+  constructor(readonly capacity: number) {}
+
+  /** Units in use. */
+  get inUse(): number {
+    return this.#inUse;
+  }
+
+  /**
+   * Waits for `weight` units and returns the function that gives them back (call it once).
+   * Rejects with the signal's reason when `signal` aborts first.
+   */
+  async acquire(weight: number, signal?: AbortSignal): Promise<() => void> {
+    signal?.throwIfAborted();
+    const w = Math.max(0, Math.min(weight, this.capacity));
+    if (this.#waiting.length > 0 || this.#inUse + w > this.capacity) {
+      await new Promise<void>((resolve, reject) => {
+        const entry = { weight: w, go: () => {} };
+        const onAbort = () => {
+          this.#waiting.splice(this.#waiting.indexOf(entry), 1);
+          this.#wake();
+          reject(signal!.reason);
+        };
+        entry.go = () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        this.#waiting.push(entry);
+      });
+    } else this.#inUse += w;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#inUse -= w;
+      this.#wake();
+    };
+  }
+
+  /** Lets in the waiting work that now fits, in order. */
+  #wake(): void {
+    while (this.#waiting.length > 0 && this.#inUse + this.#waiting[0].weight <= this.capacity) {
+      const next = this.#waiting.shift()!;
+      this.#inUse += next.weight;
+      next.go();
+    }
+  }
+}
+
+/**
  * Runs `work` on every item, at most `concurrency` at once, starting them in order. Rejects
  * with the first error (or the signal's reason when `signal` aborts) once every started item
  * has settled; the `signal` passed to `work` aborts when the pool stops.

@@ -16,7 +16,7 @@ import { buildPlan, coverDays, type RequestPlan } from "../store/plan.ts";
 import type { Reporter } from "../job/reporter.ts";
 import type { DayInfo, DaySource } from "../views/render.ts";
 import { type DaySizes, type SizeBasis, sizesFromStore } from "./estimate.ts";
-import { DAYS_IN_FLIGHT, forEachConcurrent } from "./pool.ts";
+import { DAYS_IN_FLIGHT, forEachConcurrent, IDENTITIES_IN_FLIGHT, WeightedGate } from "./pool.ts";
 
 /** What a sync will fetch. */
 export interface SyncPlan {
@@ -92,6 +92,11 @@ export async function runSync(o: {
   readonly signal?: AbortSignal;
   /** Days fetched at once; {@link DAYS_IN_FLIGHT} by default. */
   readonly concurrency?: number;
+  /**
+   * Identities (by the days' `dau-count`) whose records may be in flight at once;
+   * {@link IDENTITIES_IN_FLIGHT} by default.
+   */
+  readonly identitiesInFlight?: number;
 }): Promise<SyncResult> {
   const { client, store, plan, reporter } = o;
   const provisional = new Map<Day, DayData>();
@@ -126,6 +131,8 @@ export async function runSync(o: {
       item,
     });
   progress(plan.fetchDays[0]);
+  // Days in flight are bounded by their identities too: their records are held until kept.
+  const gate = new WeightedGate(o.identitiesInFlight ?? IDENTITIES_IN_FLIGHT);
   const days = forEachConcurrent(
     plan.fetchDays,
     o.concurrency ?? DAYS_IN_FLIGHT,
@@ -133,14 +140,20 @@ export async function runSync(o: {
       const w = windowIndex.get(day)!;
       const dau = await dauOf[w];
       const expectedIdentities = isPublishedAt(day, countedAt) ? dau.get(day) : undefined;
-      const records = await client.dayRecords(day, { signal: daySignal, expectedIdentities });
-      const usage = await usageOf[w];
-      daySignal.throwIfAborted();
-      const fetchedAt = o.now();
-      const data: DayData = { day, records, dauCount: dau.get(day), usage: usage.get(day) };
-      recordsOn.set(day, records.length);
-      if (isPublishedAt(day, fetchedAt)) await store.putDay(data, fetchedAt);
-      else provisional.set(day, data);
+      const release = await gate.acquire(dau.get(day) ?? 0, daySignal);
+      let records;
+      try {
+        records = await client.dayRecords(day, { signal: daySignal, expectedIdentities });
+        const usage = await usageOf[w];
+        daySignal.throwIfAborted();
+        const fetchedAt = o.now();
+        const data: DayData = { day, records, dauCount: dau.get(day), usage: usage.get(day) };
+        recordsOn.set(day, records.length);
+        if (isPublishedAt(day, fetchedAt)) await store.putDay(data, fetchedAt);
+        else provisional.set(day, data);
+      } finally {
+        release();
+      }
       done++;
       reporter.debug(`Fetched day "${day}"`, { day, records: records.length });
       progress(day);

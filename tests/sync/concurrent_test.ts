@@ -24,7 +24,7 @@ const RANGE = { kind: "explicit", start: "2026-11-15", end: "2026-11-19" } as co
 async function exportTo(
   url: string,
   dir: string,
-  o: { signal?: AbortSignal; reporter?: Reporter } = {},
+  o: { signal?: AbortSignal; reporter?: Reporter; identitiesInFlight?: number } = {},
 ) {
   const http = new HttpClient({
     baseUrl: url,
@@ -47,6 +47,7 @@ async function exportTo(
     now: () => NOW,
     signal: o.signal,
     reporter: o.reporter ?? silentReporter,
+    identitiesInFlight: o.identitiesInFlight,
   });
 }
 
@@ -87,6 +88,27 @@ Deno.test("a slow service: requests overlap within the rate limit, no 429, the s
     assert.equal(slow.stats.rateLimited, 0, "no self-inflicted 429");
     assert.equal(run.rateLimited, 0);
     assert.equal(run.requests, slow.stats.requests);
+    assert.equal(run.requests, run.minimum.requests);
+    assert.deepEqual(await outputs(join(dir, "slow")), await outputs(join(dir, "fast")));
+  });
+});
+
+Deno.test("days in flight are bounded by their identities: one large day at a time, the same files", async () => {
+  await withTempDir(async (dir) => {
+    {
+      await using fast = await startSimulator({ now: () => NOW, rateLimit: false, users: 40 });
+      await exportTo(fast.url, join(dir, "fast"));
+    }
+    await using slow = await startSimulator({
+      now: () => NOW,
+      rateLimit: false,
+      latencyMs: 30,
+      users: 40,
+    });
+    // Each day has about 40 identities: a budget of 40 lets one day in at a time.
+    const run = await exportTo(slow.url, join(dir, "slow"), { identitiesInFlight: 40 });
+    // One day's pages, beside the first window's dau-count and daily-usage.
+    assert.ok(slow.maxInFlight <= 3, `${slow.maxInFlight} at once`);
     assert.equal(run.requests, run.minimum.requests);
     assert.deepEqual(await outputs(join(dir, "slow")), await outputs(join(dir, "fast")));
   });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { forEachConcurrent } from "../../src/sync/pool.ts";
+import { forEachConcurrent, WeightedGate } from "../../src/sync/pool.ts";
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
@@ -55,4 +55,40 @@ Deno.test("forEachConcurrent rejects with the caller's abort reason", async () =
     (e) => e === reason,
   );
   await assert.rejects(() => forEachConcurrent([1], 0, async () => {}), RangeError);
+});
+
+Deno.test("WeightedGate: work waits while its weight would pass the capacity, in order of arrival", async () => {
+  const gate = new WeightedGate(10);
+  const order: string[] = [];
+  let peak = 0;
+  const run = async (name: string, weight: number, ms: number) => {
+    const release = await gate.acquire(weight);
+    peak = Math.max(peak, gate.inUse);
+    order.push(`start ${name}`);
+    await new Promise((r) => setTimeout(r, ms));
+    release();
+    release(); // a second call gives nothing back twice
+  };
+  await Promise.all([
+    run("a", 6, 30),
+    run("b", 6, 5), // waits for a
+    run("c", 1, 5), // arrived after b: waits behind it, though it would fit
+    run("d", 50, 5), // above the capacity: runs alone
+  ]);
+  assert.deepEqual(order, ["start a", "start b", "start c", "start d"]);
+  assert.ok(peak <= 10, `peak ${peak}`);
+  assert.equal(gate.inUse, 0);
+});
+
+Deno.test("WeightedGate: an abort while waiting rejects with its reason and lets the next in", async () => {
+  const gate = new WeightedGate(4);
+  const release = await gate.acquire(3);
+  const controller = new AbortController();
+  const waiting = gate.acquire(3, controller.signal);
+  const after = gate.acquire(1);
+  controller.abort(new Error("stopped"));
+  await assert.rejects(waiting, /stopped/);
+  (await after)(); // fits beside the first once the aborted one left the queue
+  release();
+  assert.equal(gate.inUse, 0);
 });
