@@ -11,7 +11,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { permissionFlags } from "../src/permissions.ts";
+import { runFlags } from "../src/permissions.ts";
 import { SIMULATOR_TOKEN, startSimulator } from "../src/simulator/mod.ts";
 import type { BenchTable } from "./conversion.ts";
 
@@ -45,7 +45,7 @@ async function exportOnce(url: string, dir: string): Promise<CliRun> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      ...permissionFlags(),
+      ...runFlags(),
       BUNDLE,
       "export",
       "--start-date",

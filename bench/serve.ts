@@ -16,7 +16,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { addDays, eachDay } from "../src/model/dates.ts";
-import { permissionFlags } from "../src/permissions.ts";
+import { runFlags } from "../src/permissions.ts";
 import { OutputDir } from "../src/views/output_dir.ts";
 import { viewsFor } from "../src/views/registry.ts";
 import { render } from "../src/views/render.ts";
@@ -254,7 +254,7 @@ async function startServed(identities: number, days: number): Promise<Served> {
     child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
-        ...permissionFlags(),
+        ...runFlags(),
         BUNDLE,
         "serve",
         "--listen",

@@ -13,7 +13,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { permissionFlags } from "../src/permissions.ts";
+import { runFlags } from "../src/permissions.ts";
 import type { BenchTable } from "./conversion.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -97,7 +97,7 @@ export async function startupBench(runs = 11): Promise<BenchTable> {
     }).output();
     if (!built.success) throw new Error(new TextDecoder().decode(built.stderr));
 
-    const run = ["run", ...permissionFlags()];
+    const run = ["run", ...runFlags()];
     const cases: [label: string, args: string[], target: boolean][] = [
       ["an empty program", ["run", empty], false],
       ["augment-metrics --version", [...run, BUNDLE, "--version"], true],

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { addDays, eachDay } from "../src/model/dates.ts";
-import { permissionFlags } from "../src/permissions.ts";
+import { runFlags } from "../src/permissions.ts";
 import { CreditsStore } from "../src/store/credits_store.ts";
 import { DayStore } from "../src/store/day_store.ts";
 import { FORMATS } from "../src/views/formats.ts";
@@ -68,7 +68,7 @@ async function exportOnce(dir: string, formats: readonly string[]): Promise<CliR
     "%U %S %M",
     Deno.execPath(),
     "run",
-    ...permissionFlags(),
+    ...runFlags(),
     BUNDLE,
     "--quiet",
     "--now",

@@ -11,7 +11,7 @@
  * same flags instead.
  */
 import { parseArgs } from "node:util";
-import { permissionFlags } from "../src/permissions.ts";
+import { runFlags } from "../src/permissions.ts";
 
 /** Where the bundle is written. */
 export const BUNDLE = "dist/augment-metrics.js";
@@ -122,7 +122,7 @@ async function build(): Promise<void> {
     await run([
       "compile",
       // An organisation's own hosts (MinIO, a webhook receiver): AUGMENT_BUILD_EXTRA_HOSTS=a:9000,b
-      ...permissionFlags(
+      ...runFlags(
         (Deno.env.get("AUGMENT_BUILD_EXTRA_HOSTS") ?? "").split(",").map((h) => h.trim())
           .filter(Boolean),
       ),

@@ -1,7 +1,8 @@
 /**
- * Prints the permission flags (one definition: `src/permissions.ts`) for `deno task`.
+ * Prints the run flags (permissions and V8 settings; one definition: `src/permissions.ts`) for
+ * `deno task`.
  * `deno run --quiet scripts/permissions.ts run` → flags for `deno run`.
  */
-import { permissionFlags } from "../src/permissions.ts";
+import { runFlags } from "../src/permissions.ts";
 
-console.log(permissionFlags().join(" "));
+console.log(runFlags().join(" "));

@@ -15,14 +15,14 @@
  */
 import { fileURLToPath } from "node:url";
 import { SETTINGS_VARIABLES } from "../src/config/variables.ts";
-import { permissionFlags } from "../src/permissions.ts";
+import { runFlags } from "../src/permissions.ts";
 
 /** The README this script maintains. */
 export const README = fileURLToPath(new URL("../README.md", import.meta.url));
 
 /** The `deno run` command a user runs from a clone, with the binary's permissions. */
 export function denoRunBlock(indent = "  "): string {
-  const flags = permissionFlags();
+  const flags = runFlags();
   const net = flags.filter((f) => f.startsWith("--allow-net"));
   const env = flags.filter((f) => f.startsWith("--allow-env"));
   const rest = flags.filter((f) => !net.includes(f) && !env.includes(f));

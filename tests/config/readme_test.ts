@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ALL_VARIABLES, SETTINGS_VARIABLES } from "../../src/config/variables.ts";
-import { permissionFlags } from "../../src/permissions.ts";
+import { runFlags } from "../../src/permissions.ts";
 import {
   denoRunBlock,
   README,
@@ -23,7 +23,7 @@ Deno.test("README's deno run line and settings table match the code (else: deno 
 });
 
 Deno.test("the --allow-env list is every variable of variables.ts, settings first", () => {
-  const env = permissionFlags().find((f) => f.startsWith("--allow-env="));
+  const env = runFlags().find((f) => f.startsWith("--allow-env="));
   assert.ok(env);
   const names = env.slice("--allow-env=".length).split(",");
   assert.deepEqual(names, [...ALL_VARIABLES]);
@@ -31,7 +31,7 @@ Deno.test("the --allow-env list is every variable of variables.ts, settings firs
   assert.ok(
     names.includes("AUGMENT_COMPRESS_AFTER_DAYS") && names.includes("AUGMENT_RETENTION_DAYS"),
   );
-  assert.ok(permissionFlags().includes("--ignore-env"));
+  assert.ok(runFlags().includes("--ignore-env"));
 });
 
 Deno.test("every variable the code reads by name is in the permission set, and the README names it", async () => {
@@ -64,7 +64,7 @@ Deno.test("every variable the code reads by name is in the permission set, and t
 
 Deno.test("the generated blocks: the deno run line carries every flag; the table every setting", () => {
   const block = denoRunBlock();
-  for (const flag of permissionFlags()) assert.ok(block.includes(flag), flag);
+  for (const flag of runFlags()) assert.ok(block.includes(flag), flag);
   assert.match(block, /^ {2}```sh\n {2}deno run /);
   const table = settingsTableRaw();
   for (const v of SETTINGS_VARIABLES) assert.ok(table.includes(`| \`${v.name}\` |`), v.name);

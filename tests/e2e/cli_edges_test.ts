@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { permissionFlags } from "../../src/permissions.ts";
+import { runFlags } from "../../src/permissions.ts";
 import { SIMULATOR_TOKEN, startSimulator } from "../../src/simulator/mod.ts";
 import { BUNDLE, ensureBundle, listFiles, runCli, spawnCli, withTempDir } from "./helpers.ts";
 
@@ -233,7 +233,7 @@ Deno.test("a folder outside the permission set to write: says --allow-write, not
   await withTempDir(async (dir) => {
     const allowed = join(dir, "allowed");
     await Deno.mkdir(allowed);
-    const flags = permissionFlags().map((f) =>
+    const flags = runFlags().map((f) =>
       f === "--allow-write" ? `--allow-write=${allowed}` : f
     );
     assert.ok(flags.includes(`--allow-write=${allowed}`));
@@ -281,7 +281,7 @@ async function runInNamespace(
   env: Record<string, string>,
   cwd: string,
 ): Promise<{ code: number; stderr: string }> {
-  const cli = [Deno.execPath(), "run", ...permissionFlags(), BUNDLE, ...args].map(shellQuote)
+  const cli = [Deno.execPath(), "run", ...runFlags(), BUNDLE, ...args].map(shellQuote)
     .join(" ");
   const out = await new Deno.Command("unshare", {
     args: [...unshare, "sh", "-c", `${setup} && exec ${cli}`],

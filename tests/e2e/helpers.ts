@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { permissionFlags } from "../../src/permissions.ts";
+import { runFlags } from "../../src/permissions.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The bundle the tests run; `deno task test` builds it first. */
@@ -68,7 +68,7 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
 /** Starts `augment-metrics <args>` and returns the child (for signals). Call ensureBundle first. */
 export function spawnCli(args: string[], options: CliOptions = {}): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissionFlags(), BUNDLE, ...args],
+    args: ["run", ...runFlags(), BUNDLE, ...args],
     cwd: options.cwd,
     env: { NO_COLOR: "1", ...options.env },
     clearEnv: true,
