@@ -146,7 +146,7 @@ export class AtomicFile {
     const buffer = this.#buffer ??= this.#newBuffer();
     const length = end - start;
     if (this.#pos + length < buffer.length) {
-      if (length < 64) {
+      if (length < 16) {
         let p = this.#pos;
         for (let i = start; i < end; i++) buffer[p++] = bytes[i];
       } else {buffer.set(

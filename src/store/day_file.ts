@@ -289,6 +289,7 @@ export function decodeDayFile(
     const v = c.values;
     for (let i = 0; i < n; i++) {
       const x = v[i];
+      if ((x >>> 0) === x) continue; // a whole number below 2^32: nearly every value
       if (x >= 0 && x <= Number.MAX_SAFE_INTEGER && (x % 1 === 0 || !c.known)) continue;
       if (x !== x && !c.known) continue; // NaN: this record did not carry the counter
       throw new DayFileError(`record ${i + 1}: ${new CounterValueError(c.name, x).message}`);
