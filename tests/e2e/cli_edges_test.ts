@@ -233,9 +233,7 @@ Deno.test("a folder outside the permission set to write: says --allow-write, not
   await withTempDir(async (dir) => {
     const allowed = join(dir, "allowed");
     await Deno.mkdir(allowed);
-    const flags = runFlags().map((f) =>
-      f === "--allow-write" ? `--allow-write=${allowed}` : f
-    );
+    const flags = runFlags().map((f) => f === "--allow-write" ? `--allow-write=${allowed}` : f);
     assert.ok(flags.includes(`--allow-write=${allowed}`));
     const target = join(dir, "elsewhere");
     const out = await new Deno.Command(Deno.execPath(), {
