@@ -115,7 +115,7 @@ export class TablesView extends FileView {
         await file.ready();
       } else {
         for (const chunk of encodeNdjson(t)) {
-          file.write(chunk);
+          file.writeBytes(chunk);
           await file.ready();
         }
       }

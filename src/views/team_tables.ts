@@ -120,7 +120,7 @@ export class TeamTableView extends FileView {
     };
     const file = await this.files.dayFile(teamTableFile(this.format, f.day));
     if (this.format === "parquet") file.writeBytes(encodeParquet(table));
-    else for (const chunk of encodeNdjson(table)) file.write(chunk);
+    else for (const chunk of encodeNdjson(table)) file.writeBytes(chunk);
     for (const e of extraNames) this.#extra.add(e);
     this.#wrote = true;
   }

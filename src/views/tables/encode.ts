@@ -10,6 +10,7 @@
  * @module
  */
 import { ByteWriter, parquetWrite } from "hyparquet-writer";
+import { ascii, JsonBytes } from "../../copilot/json_bytes.ts";
 import { KNOWN_COUNTERS } from "../../model/metrics.ts";
 import { NAME, VERSION } from "../../version.ts";
 import type { TableColumns } from "./rows.ts";
@@ -122,27 +123,55 @@ export function encodeParquet(t: TableColumns): Uint8Array {
 }
 
 /**
- * A table's rows as NDJSON, in pieces of at most about `chunkRows` rows: one JSON object a
- * line, keys in column order, every column present (null where a nullable column has no
- * value), counters as JSON numbers, lists as arrays.
+ * A table's rows as NDJSON (UTF-8), in pieces of `chunkRows` rows: one JSON object a line, keys
+ * in column order, every column present (null where a nullable column has no value), counters
+ * as JSON numbers, lists as arrays. Written straight as bytes into one reused buffer: each
+ * piece is valid until the next is asked for (write it before going on).
  */
-export function* encodeNdjson(t: TableColumns, chunkRows = 2048): Generator<string> {
-  const names = t.columns.map((c, i) => (i === 0 ? "{" : ",") + JSON.stringify(c.name) + ":");
+export function* encodeNdjson(t: TableColumns, chunkRows = 2048): Generator<Uint8Array> {
+  const names = t.columns.map((c, i) =>
+    ascii((i === 0 ? "{" : ",") + JSON.stringify(c.name) + ":")
+  );
   if (t.keys.length + KNOWN + t.extra.length !== names.length) {
     throw new Error(`Table "${t.table}": the values do not match its ${names.length} columns`);
   }
-  let text = "";
+  const out = new JsonBytes(256 * 1024);
+  const known = t.known;
   for (let r = 0; r < t.rows; r++) {
-    let line = "";
     let c = 0;
-    for (const key of t.keys) line += names[c++] + JSON.stringify(key[r] ?? null);
-    for (let k = 0, i = r * KNOWN; k < KNOWN; k++, i++) line += names[c++] + t.known[i];
-    for (const e of t.extra) line += names[c++] + (e[r] ?? null);
-    text += line + "}\n";
+    for (let k = 0; k < t.keys.length; k++) {
+      out.raw(names[c++]);
+      const v = t.keys[k][r];
+      if (typeof v === "string") out.str(v);
+      else if (typeof v === "number") out.num(v);
+      else if (typeof v === "boolean") out.bool(v);
+      else if (Array.isArray(v) && v.every((x) => typeof x === "string")) {
+        out.byte(0x5b); // [
+        for (let j = 0; j < v.length; j++) {
+          if (j > 0) out.byte(0x2c);
+          out.str(v[j]);
+        }
+        out.byte(0x5d); // ]
+      } else out.json(v ?? null);
+    }
+    for (let k = 0, i = r * KNOWN; k < KNOWN; k++, i++) {
+      out.raw(names[c++]);
+      out.num(known[i]);
+    }
+    for (let e = 0; e < t.extra.length; e++) {
+      out.raw(names[c++]);
+      const v = t.extra[e][r];
+      if (v === null || v === undefined) out.raw(NULL);
+      else out.num(v);
+    }
+    out.raw(LINE_END);
     if ((r + 1) % chunkRows === 0) {
-      yield text;
-      text = "";
+      yield out.view();
+      out.reset();
     }
   }
-  if (text !== "") yield text;
+  if (out.pos > 0) yield out.view();
 }
+
+const NULL = ascii("null");
+const LINE_END = ascii("}\n");

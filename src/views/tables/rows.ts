@@ -79,15 +79,27 @@ function extraCounters(f: DayFacts): string[] {
   return [...names].sort();
 }
 
-/** The editors and languages of each identity (`kind:name`) in the activity table. */
-type Parts = Map<string, { editors: Set<string>; languages: Set<string> }>;
+/** An identity's distinct editors and languages in the activity table. */
+interface Part {
+  readonly editors: Set<string>;
+  readonly languages: Set<string>;
+}
 
-function addPart(parts: Parts, key: string, editor: string, language: string): void {
+/** The editors and languages of each identity (`kind:name`) in the activity table. */
+type Parts = Map<string, Part>;
+
+/** The part of identity `key`, new and empty when it has none yet. */
+function partFor(parts: Parts, key: string): Part {
   let p = parts.get(key);
   if (p === undefined) {
     p = { editors: new Set(), languages: new Set() };
     parts.set(key, p);
   }
+  return p;
+}
+
+function addPart(parts: Parts, key: string, editor: string, language: string): void {
+  const p = partFor(parts, key);
   p.editors.add(editor);
   p.languages.add(language);
 }
@@ -126,24 +138,38 @@ function activityOfColumns(c: DayColumns, a: Builder, extra: readonly string[], 
   const order = Uint32Array.from({ length: n }, (_, i) => i).sort((x, y) =>
     key[x] - key[y] || x - y
   );
-  const known: { at: number; values: Float64Array }[] = [];
+  const knownAt: number[] = [];
+  const knownValues: Float64Array[] = [];
   for (const [name, values] of c.counters) {
     const at = KNOWN_COUNTERS.indexOf(name as typeof KNOWN_COUNTERS[number]);
-    if (at >= 0) known.push({ at, values });
+    if (at >= 0) {
+      knownAt.push(at);
+      knownValues.push(values);
+    }
   }
   const extraValues = extra.map((name) => c.counters.get(name));
+  // Each stored identity's part of `parts`, found once (not by its key, row after row).
+  const partOf: (Part | undefined)[] = new Array(c.identities.length);
+  const known = a.known;
   let prev = -1;
-  for (const i of order) {
+  for (let o = 0; o < n; o++) {
+    const i = order[o];
     if (prev < 0 || key[prev] !== key[i]) {
       const id = c.ids[i];
       const editor = c.editors[c.editorIds[i]];
       const language = c.languages[c.languageIds[i]];
-      a.row([c.identities[id], c.kinds[id], editor, language]);
-      addPart(parts, `${c.kinds[id]}:${c.identities[id]}`, editor, language);
+      a.row4(c.identities[id], c.kinds[id], editor, language);
+      let part = partOf[id];
+      if (part === undefined) {
+        part = partOf[id] = partFor(parts, `${c.kinds[id]}:${c.identities[id]}`);
+      }
+      part.editors.add(editor);
+      part.languages.add(language);
     }
     prev = i;
     const base = (a.rows - 1) * N;
-    for (const k of known) a.known[base + k.at] += k.values[i];
+    // Indexed loops: `for…of` here made an iterator per record.
+    for (let k = 0; k < knownAt.length; k++) known[base + knownAt[k]] += knownValues[k][i];
     const last = a.rows - 1;
     for (let e = 0; e < extraValues.length; e++) {
       const v = extraValues[e]?.[i];
@@ -176,7 +202,18 @@ class Builder {
   /** Starts a row with its key values; its counters are 0 (unknown ones null) until added. */
   row(keys: readonly unknown[]): void {
     for (let c = 0; c < keys.length; c++) this.keys[c].push(keys[c]);
-    for (const e of this.extra) e.push(null);
+    for (let e = 0; e < this.extra.length; e++) this.extra[e].push(null);
+    this.rows++;
+  }
+
+  /** {@link row} of a table with four key columns, without an array for them. */
+  row4(k0: unknown, k1: unknown, k2: unknown, k3: unknown): void {
+    const keys = this.keys;
+    keys[0].push(k0);
+    keys[1].push(k1);
+    keys[2].push(k2);
+    keys[3].push(k3);
+    for (let e = 0; e < this.extra.length; e++) this.extra[e].push(null);
     this.rows++;
   }
 

@@ -1,0 +1,70 @@
+/**
+ * NDJSON tables written as bytes (`encodeNdjson`) are, line for line, `JSON.stringify` of the
+ * row as an object with its columns in order: strings that need escaping or are not ASCII,
+ * booleans, lists, nulls, counters up to 2^53 − 1, unknown counters with and without a value,
+ * and rows spread over several pieces.
+ */
+import assert from "node:assert/strict";
+import { KNOWN_COUNTERS } from "../../src/model/metrics.ts";
+import { encodeNdjson } from "../../src/views/tables/encode.ts";
+import type { TableColumns } from "../../src/views/tables/rows.ts";
+import { columnsOf } from "../../src/views/tables/schema.ts";
+import { prng } from "../copilot/_helpers.ts";
+
+const NAMES = ["a@example.com", 'q"uote', "back\\slash", "ünï", "日本", "tab\t", "", "\u0001"];
+
+Deno.test("NDJSON tables: each line is JSON.stringify of its row, columns in order", () => {
+  const rnd = prng(4);
+  const extraNames = ["future_counter", "another"];
+  const columns = columnsOf("user_day", extraNames);
+  const nKeys = columns.length - KNOWN_COUNTERS.length - extraNames.length;
+  const rows = 5000;
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+  const keyValue = (c: number): unknown => {
+    switch (columns[c].type) {
+      case "STRING":
+        return pick(NAMES);
+      case "BOOLEAN":
+        return rnd() < 0.5;
+      case "LIST<STRING>":
+        return Array.from({ length: Math.floor(rnd() * 3) }, () => pick(NAMES));
+      default:
+        return pick([0, 7, 2 ** 31, Number.MAX_SAFE_INTEGER, null]);
+    }
+  };
+  const keys = Array.from(
+    { length: nKeys },
+    (_, c) => Array.from({ length: rows }, () => keyValue(c)),
+  );
+  const known = new Float64Array(rows * KNOWN_COUNTERS.length);
+  for (let i = 0; i < known.length; i++) {
+    known[i] = pick([0, 1, 42, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER]);
+  }
+  const extra = extraNames.map(() =>
+    Array.from({ length: rows }, () => rnd() < 0.5 ? null : Math.floor(rnd() * 100))
+  );
+  const t: TableColumns = { table: "user_day", columns, keys, known, extra, rows };
+
+  let text = "";
+  let pieces = 0;
+  const decoder = new TextDecoder();
+  for (const piece of encodeNdjson(t, 700)) {
+    text += decoder.decode(piece); // valid until the next piece: read at once
+    pieces++;
+  }
+  assert.equal(pieces, Math.ceil(rows / 700));
+  const lines = text.split("\n");
+  assert.equal(lines.pop(), "");
+  assert.equal(lines.length, rows);
+  for (let r = 0; r < rows; r++) {
+    const row: Record<string, unknown> = {};
+    columns.forEach((c, i) => {
+      row[c.name] = i < nKeys
+        ? keys[i][r]
+        : i < nKeys + KNOWN_COUNTERS.length
+        ? known[r * KNOWN_COUNTERS.length + i - nKeys]
+        : extra[i - nKeys - KNOWN_COUNTERS.length][r];
+    });
+    assert.equal(lines[r], JSON.stringify(row), `row ${r}`);
+  }
+});
