@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { KNOWN_COUNTERS } from "../../src/model/metrics.ts";
-import { encodeNdjson } from "../../src/views/tables/encode.ts";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { encodeNdjson, encodeParquet } from "../../src/views/tables/encode.ts";
 import type { TableColumns } from "../../src/views/tables/rows.ts";
 import { columnsOf } from "../../src/views/tables/schema.ts";
 import { prng } from "../copilot/_helpers.ts";
@@ -66,5 +67,45 @@ Deno.test("NDJSON tables: each line is JSON.stringify of its row, columns in ord
         : extra[i - nKeys - KNOWN_COUNTERS.length][r];
     });
     assert.equal(lines[r], JSON.stringify(row), `row ${r}`);
+  }
+});
+
+Deno.test("Parquet tables: 64-bit counters and keys read back exactly by DuckDB, small and large", async () => {
+  const values = [0, 1, 255, 65_535, 65_536, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER];
+  const extraNames = ["future_counter"];
+  const columns = columnsOf("activity", extraNames);
+  const rows = values.length * 3;
+  const keys = [
+    Array.from({ length: rows }, (_, r) => `u${r}@example.com`),
+    Array.from({ length: rows }, (_, r) => r % 2 ? "user" : "service_account"),
+    Array.from({ length: rows }, () => "vscode"),
+    Array.from({ length: rows }, () => "go"),
+  ];
+  const known = new Float64Array(rows * KNOWN_COUNTERS.length);
+  for (let i = 0; i < known.length; i++) known[i] = values[(i * 7 + 3) % values.length];
+  const extra = [Array.from({ length: rows }, (_, r) => r % 3 ? values[r % values.length] : null)];
+  const t: TableColumns = { table: "activity", columns, keys, known, extra, rows };
+  const dir = await Deno.makeTempDir();
+  const db = await DuckDBInstance.create(":memory:");
+  const conn = await db.connect();
+  try {
+    const path = `${dir}/part-0.parquet`;
+    await Deno.writeFile(path, encodeParquet(t));
+    const got = (await conn.runAndReadAll(`SELECT * FROM read_parquet('${path}')`))
+      .getRowObjectsJson();
+    assert.equal(got.length, rows);
+    for (let r = 0; r < rows; r++) {
+      KNOWN_COUNTERS.forEach((k, j) => {
+        assert.equal(got[r][k], String(known[r * KNOWN_COUNTERS.length + j]), `${k} of row ${r}`);
+      });
+      const e = extra[0][r];
+      const f = got[r].future_counter;
+      assert.equal(f === null ? null : Number(f), e, `future_counter of row ${r}`);
+      assert.equal(got[r].identity, keys[0][r]);
+    }
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -68,30 +68,34 @@ export function parquetSchema(columns: readonly Column[]): SchemaElement[] {
 /** A key column's values as the writer takes them: `INT64` as `bigint`; the rest as they are. */
 function keyValues(c: Column, values: unknown[]): DecodedArray {
   if (c.type !== "INT64") return values;
-  return values.map((v) => v === null || v === undefined ? null : BigInt(v as number));
+  return values.map((v) => v === null || v === undefined ? null : bigintOf(v as number));
 }
 
-const TWO_32 = 2 ** 32;
+/** `BigInt(n)` for 0 ≤ n < {@link SMALL} is made once: most counters are small. */
+const SMALL = 1 << 16;
+let smallBigints: bigint[] | undefined;
+
+/** `BigInt(v)`, shared for small whole numbers. */
+function bigintOf(v: number): bigint {
+  if ((v >>> 0) !== v || v >= SMALL) return BigInt(v);
+  smallBigints ??= Array.from({ length: SMALL }, (_, n) => BigInt(n));
+  return smallBigints[v];
+}
 
 /**
- * Counter `k` of every row of a row-major `known` block as 64-bit integers, written as two
- * 32-bit halves (no `bigint` made per value: the writer reads the array as it is).
+ * Counter `k` of every row of a row-major `known` block as the writer's 64-bit integers: an
+ * array of `bigint`s in which equal small values are one shared `bigint`. The writer reads a
+ * `BigInt64Array` one new `bigint` per value (several times per column: checks, statistics,
+ * dictionary); an array hands it the same few values without making any.
  */
-function counterColumn(known: Float64Array, k: number, rows: number): BigInt64Array {
-  const out = new BigInt64Array(rows);
-  const halves = new Uint32Array(out.buffer);
-  const little = LITTLE_ENDIAN;
+function counterColumn(known: Float64Array, k: number, rows: number): bigint[] {
+  const out: bigint[] = new Array(rows);
   for (let r = 0, i = k; r < rows; r++, i += KNOWN) {
-    const v = known[i];
-    const lo = v % TWO_32;
-    const hi = (v - lo) / TWO_32;
-    halves[2 * r + (little ? 0 : 1)] = lo;
-    halves[2 * r + (little ? 1 : 0)] = hi;
+    out[r] = bigintOf(known[i]);
   }
   return out;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const KNOWN = KNOWN_COUNTERS.length;
 
 /** A table's rows as a Parquet file. */
