@@ -18,6 +18,7 @@ import { addDays, eachDay } from "../src/model/dates.ts";
 import { addCounters, type Counters, emptyCounters } from "../src/model/metrics.ts";
 import type { ActivityRecord, Day, DayData, IdentityKind } from "../src/model/types.ts";
 import { mulberry32 as prng } from "../src/simulator/prng.ts";
+import { V8_FLAGS } from "../src/permissions.ts";
 
 /** A table of results, as every section of `scripts/bench.ts` returns. */
 export interface BenchTable {
@@ -269,7 +270,8 @@ export async function runConversionSubprocess(
     args: [
       "run",
       "--allow-all",
-      "--v8-flags=--expose-gc",
+      // The program's own V8 settings (as the binary runs), and gc() for the bench.
+      `--v8-flags=${[...V8_FLAGS, "--expose-gc"].join(",")}`,
       fileURLToPath(import.meta.url),
       "--days",
       String(days),

@@ -18,6 +18,7 @@ import { render } from "../src/views/render.ts";
 import { ndjsonTablesView, parquetTablesView } from "../src/views/tables.ts";
 import type { View } from "../src/views/view.ts";
 import { type BenchTable, generatedHistory } from "./conversion.ts";
+import { V8_FLAGS } from "../src/permissions.ts";
 
 /** What a scenario writes. */
 const SCENARIOS = {
@@ -102,7 +103,8 @@ async function runSubprocess(scenario: Scenario, days: number, identities: numbe
     args: [
       "run",
       "--allow-all",
-      "--v8-flags=--expose-gc",
+      // The program's own V8 settings (as the binary runs), and gc() for the bench.
+      `--v8-flags=${[...V8_FLAGS, "--expose-gc"].join(",")}`,
       fileURLToPath(import.meta.url),
       "--format",
       scenario,
