@@ -1,6 +1,7 @@
 /**
- * A table's rows as a file: Parquet (hyparquet-writer: pure JavaScript, so the compiled binary
- * carries no native add-on and no `.wasm` beside it) or NDJSON.
+ * A table's rows as a file: Parquet (`parquet.ts`, framed by hyparquet-writer: pure
+ * JavaScript, so the compiled binary carries no native add-on and no `.wasm` beside it) or
+ * NDJSON.
  *
  * Parquet files: one row group, snappy compression, column statistics (min, max, null count),
  * and in the key-value metadata the schema version and the table's name. Nothing in a file
@@ -9,21 +10,16 @@
  *
  * @module
  */
-import { ByteWriter, parquetWrite } from "hyparquet-writer";
+import type { parquetWrite } from "hyparquet-writer";
 import { ascii, JsonBytes } from "../../copilot/json_bytes.ts";
 import { KNOWN_COUNTERS } from "../../model/metrics.ts";
 import { NAME, VERSION } from "../../version.ts";
+import { writeParquet } from "./parquet.ts";
 import type { TableColumns } from "./rows.ts";
 import { type Column, SCHEMA_VERSION_KEY, TABLE_KEY, TABLES_SCHEMA_VERSION } from "./schema.ts";
 
 /** A Parquet schema element, as hyparquet-writer takes it. */
 type SchemaElement = NonNullable<Parameters<typeof parquetWrite>[0]["schema"]>[number];
-
-/** A column's values, as hyparquet-writer takes them. */
-type DecodedArray = Parameters<typeof parquetWrite>[0]["columnData"][number]["data"];
-
-/** Rows per row group: a day's file is one row group (a day has far fewer rows). */
-const ROW_GROUP_ROWS = 1 << 22;
 
 function repetition(c: Column): "OPTIONAL" | "REQUIRED" {
   return c.nullable ? "OPTIONAL" : "REQUIRED";
@@ -65,65 +61,19 @@ export function parquetSchema(columns: readonly Column[]): SchemaElement[] {
   ];
 }
 
-/** A key column's values as the writer takes them: `INT64` as `bigint`; the rest as they are. */
-function keyValues(c: Column, values: unknown[]): DecodedArray {
-  if (c.type !== "INT64") return values;
-  return values.map((v) => v === null || v === undefined ? null : bigintOf(v as number));
-}
-
-/** `BigInt(n)` for 0 ≤ n < {@link SMALL} is made once: most counters are small. */
-const SMALL = 1 << 16;
-let smallBigints: bigint[] | undefined;
-
-/** `BigInt(v)`, shared for small whole numbers. */
-function bigintOf(v: number): bigint {
-  if ((v >>> 0) !== v || v >= SMALL) return BigInt(v);
-  smallBigints ??= Array.from({ length: SMALL }, (_, n) => BigInt(n));
-  return smallBigints[v];
-}
-
-/**
- * Counter `k` of every row of a row-major `known` block as the writer's 64-bit integers: an
- * array of `bigint`s in which equal small values are one shared `bigint`. The writer reads a
- * `BigInt64Array` one new `bigint` per value (several times per column: checks, statistics,
- * dictionary); an array hands it the same few values without making any.
- */
-function counterColumn(known: Float64Array, k: number, rows: number): bigint[] {
-  const out: bigint[] = new Array(rows);
-  for (let r = 0, i = k; r < rows; r++, i += KNOWN) {
-    out[r] = bigintOf(known[i]);
-  }
-  return out;
-}
-
 const KNOWN = KNOWN_COUNTERS.length;
 
-/** A table's rows as a Parquet file. */
+/** A table's rows as a Parquet file (see `parquet.ts`). */
 export function encodeParquet(t: TableColumns): Uint8Array {
-  const nKeys = t.keys.length;
-  const columnData = t.columns.map((c, i) => ({
-    name: c.name,
-    data: i < nKeys
-      ? keyValues(c, t.keys[i])
-      : i < nKeys + KNOWN
-      ? counterColumn(t.known, i - nKeys, t.rows)
-      : t.extra[i - nKeys - KNOWN],
-  }));
-  const writer = new ByteWriter();
-  parquetWrite({
-    writer,
-    columnData,
-    schema: parquetSchema(t.columns),
-    codec: "SNAPPY",
-    statistics: true,
-    rowGroupSize: ROW_GROUP_ROWS,
-    kvMetadata: [
+  return writeParquet(
+    t,
+    parquetSchema(t.columns),
+    [
       { key: SCHEMA_VERSION_KEY, value: String(TABLES_SCHEMA_VERSION) },
       { key: TABLE_KEY, value: t.table },
     ],
-    createdBy: `${NAME} version ${VERSION}`,
-  });
-  return new Uint8Array(writer.getBuffer());
+    `${NAME} version ${VERSION}`,
+  );
 }
 
 /**

@@ -1,0 +1,475 @@
+/**
+ * The tables' Parquet files, their column chunks encoded here: each column is one data page
+ * (v2), its values PLAIN-encoded straight from the table's columns (counters from their
+ * `Float64Array` as 64-bit integers, strings as UTF-8 once each per file) and snappy-compressed,
+ * its statistics (min, max, null count) computed on the way. hyparquet-writer frames the file:
+ * page headers, snappy and the footer's metadata (thrift), so the format's details stay in one
+ * well-tested place.
+ *
+ * The writer's own column path, used before, reads every value several times as a JavaScript
+ * value (a `bigint` made per read of an INT64 value), builds a dictionary and copies each
+ * column per page: most of a Parquet export's time and memory.
+ *
+ * @module
+ */
+import { ByteWriter } from "hyparquet-writer";
+import { writePageHeader } from "hyparquet-writer/src/datapage.js";
+import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
+import { writeMetadata } from "hyparquet-writer/src/metadata.js";
+import { snappyCompress } from "hyparquet-writer/src/snappy.js";
+import { KNOWN_COUNTERS } from "../../model/metrics.ts";
+import type { TableColumns } from "./rows.ts";
+import type { Column } from "./schema.ts";
+
+/** The file's metadata, as hyparquet-writer's `writeMetadata` takes it. */
+type FileMetaData = Parameters<typeof writeMetadata>[1];
+type ColumnChunk = FileMetaData["row_groups"][number]["columns"][number];
+type SchemaElement = FileMetaData["schema"][number];
+type Statistics = NonNullable<NonNullable<ColumnChunk["meta_data"]>["statistics"]>;
+
+const KNOWN = KNOWN_COUNTERS.length;
+const encoder = new TextEncoder();
+
+/** A growing little-endian byte buffer for a page's values. */
+class PageBytes {
+  #buf = new Uint8Array(64 * 1024);
+  #view = new DataView(this.#buf.buffer);
+  pos = 0;
+
+  reset(): void {
+    this.pos = 0;
+  }
+
+  bytes(): Uint8Array {
+    return this.#buf.subarray(0, this.pos);
+  }
+
+  #room(n: number): void {
+    if (this.pos + n <= this.#buf.length) return;
+    const next = new Uint8Array(Math.max(2 * this.#buf.length, this.pos + n));
+    next.set(this.#buf.subarray(0, this.pos));
+    this.#buf = next;
+    this.#view = new DataView(next.buffer);
+  }
+
+  /** A whole number from 0 to 2^53 − 1 as a little-endian INT64. */
+  int64(v: number): void {
+    this.#room(8);
+    const lo = v % 0x100000000;
+    this.#view.setUint32(this.pos, lo, true);
+    this.#view.setUint32(this.pos + 4, (v - lo) / 0x100000000, true);
+    this.pos += 8;
+  }
+
+  double(v: number): void {
+    this.#room(8);
+    this.#view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+
+  /** A BYTE_ARRAY value: its length, then its bytes. */
+  byteArray(b: Uint8Array): void {
+    this.#room(4 + b.length);
+    this.#view.setUint32(this.pos, b.length, true);
+    this.#buf.set(b, this.pos + 4);
+    this.pos += 4 + b.length;
+  }
+
+  append(b: Uint8Array): void {
+    this.#room(b.length);
+    this.#buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** Booleans bit-packed, least significant bit first (PLAIN). */
+  bits(values: readonly boolean[]): void {
+    const n = Math.ceil(values.length / 8);
+    this.#room(n);
+    this.#buf.fill(0, this.pos, this.pos + n);
+    for (let i = 0; i < values.length; i++) {
+      if (values[i]) this.#buf[this.pos + (i >> 3)] |= 1 << (i & 7);
+    }
+    this.pos += n;
+  }
+}
+
+/** Unsigned byte order: how Parquet orders UTF-8 statistics. */
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** What one column chunk needs written: its levels, its values, its statistics. */
+interface EncodedColumn {
+  readonly element: SchemaElement;
+  readonly path: string[];
+  /** Level entries (values and nulls / empty lists), and rows. */
+  readonly numValues: number;
+  readonly numNulls: number;
+  readonly repetitionLevels?: number[];
+  readonly definitionLevels?: number[];
+  readonly maxRepetition: number;
+  readonly maxDefinition: number;
+  readonly statistics: Statistics;
+  /**
+   * Dictionary-encoded: the distinct values' PLAIN bytes and count (the page then holds each
+   * non-null value's index into them).
+   */
+  readonly dictionary?: { readonly bytes: Uint8Array; readonly count: number };
+}
+
+/**
+ * Collects a column's distinct values and each value's index into them, for a dictionary
+ * page: counters and names repeat a great deal (a day's identities each have a few rows, most
+ * counters are small numbers).
+ */
+class DictionaryBuilder<K> {
+  readonly #index = new Map<K, number>();
+  readonly values = new PageBytes();
+  indexes: Uint32Array;
+  count = 0;
+
+  constructor(rows: number) {
+    this.indexes = new Uint32Array(rows);
+  }
+
+  /** Adds the next non-null value; `write` puts its PLAIN bytes when it is new. */
+  add(key: K, write: (page: PageBytes) => void): void {
+    let i = this.#index.get(key);
+    if (i === undefined) {
+      i = this.#index.size;
+      this.#index.set(key, i);
+      write(this.values);
+    }
+    this.indexes[this.count++] = i;
+  }
+
+  get distinct(): number {
+    return this.#index.size;
+  }
+}
+
+/**
+ * Whether a dictionary pays: at most half as many distinct values as values (hyparquet-writer
+ * decides as much from a sample), and few enough for small indexes.
+ */
+function dictionaryPays(distinct: number, values: number): boolean {
+  return distinct > 0 && distinct * 2 <= values && distinct <= 1 << 20;
+}
+
+/** The page values of a dictionary-encoded column: the index bit width, then the indexes. */
+function dictionaryPage(d: DictionaryBuilder<unknown>, page: PageBytes): void {
+  const bitWidth = Math.ceil(Math.log2(d.distinct)); // of the largest index, distinct − 1
+  const w = new ByteWriter(d.count + 16);
+  w.appendUint8(bitWidth);
+  writeRleBitPackedHybrid(w, d.indexes.subarray(0, d.count), bitWidth);
+  page.reset();
+  page.append(w.getBytes());
+}
+
+/**
+ * Encodes one column's values into `page` and says what its chunk needs. `strings` keeps each
+ * distinct string's UTF-8 for the file.
+ */
+function encodeColumn(
+  t: TableColumns,
+  c: number,
+  elements: SchemaElement[],
+  page: PageBytes,
+  strings: Map<string, Uint8Array>,
+): EncodedColumn {
+  const column = t.columns[c];
+  const nKeys = t.keys.length;
+  const rows = t.rows;
+  const utf8 = (s: string) => {
+    let b = strings.get(s);
+    if (b === undefined) strings.set(s, b = encoder.encode(s));
+    return b;
+  };
+  page.reset();
+  if (c >= nKeys && c < nKeys + KNOWN) {
+    // A documented counter: required INT64, from the row-major block.
+    const known = t.known;
+    let min = Infinity;
+    let max = -Infinity;
+    const dict = new DictionaryBuilder<number>(rows);
+    for (let r = 0, i = c - nKeys; r < rows; r++, i += KNOWN) {
+      const v = known[i];
+      page.int64(v);
+      dict.add(v, (p) => p.int64(v));
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const useDictionary = dictionaryPays(dict.distinct, rows);
+    if (useDictionary) dictionaryPage(dict, page);
+    return flat(elements[0], [column.name], rows, 0, undefined, {
+      null_count: 0n,
+      ...(rows > 0 ? { min_value: BigInt(min), max_value: BigInt(max) } : {}),
+    }, useDictionary ? dict : undefined);
+  }
+  const values: readonly unknown[] = c < nKeys ? t.keys[c] : t.extra[c - nKeys - KNOWN];
+  if (column.type === "LIST<STRING>") {
+    // A required list of required strings: repetition 0 starts a row, definition 1 is an
+    // element, definition 0 an empty list.
+    const rep: number[] = [];
+    const def: number[] = [];
+    let min: Uint8Array | undefined;
+    let max: Uint8Array | undefined;
+    for (let r = 0; r < rows; r++) {
+      const list = values[r] as readonly string[];
+      if (list.length === 0) {
+        rep.push(0);
+        def.push(0);
+        continue;
+      }
+      for (let j = 0; j < list.length; j++) {
+        rep.push(j === 0 ? 0 : 1);
+        def.push(1);
+        const b = utf8(list[j]);
+        page.byteArray(b);
+        if (min === undefined || compareBytes(b, min) < 0) min = b;
+        if (max === undefined || compareBytes(b, max) > 0) max = b;
+      }
+    }
+    const empty = def.filter((d) => d === 0).length;
+    return {
+      element: elements[2],
+      path: [column.name, "list", "element"],
+      numValues: def.length,
+      numNulls: empty,
+      repetitionLevels: rep,
+      definitionLevels: def,
+      maxRepetition: 1,
+      maxDefinition: 1,
+      statistics: {
+        null_count: BigInt(empty),
+        ...(min !== undefined ? { min_value: min, max_value: max } : {}),
+      },
+    };
+  }
+  // A flat column: nullable ones have a definition level per row.
+  const def: number[] | undefined = column.nullable ? [] : undefined;
+  let nulls = 0;
+  let min: unknown;
+  let max: unknown;
+  let nans = 0;
+  const booleans: boolean[] = [];
+  const dict = column.type === "STRING" ? new DictionaryBuilder<string>(rows) : undefined;
+  for (let r = 0; r < rows; r++) {
+    const v = values[r];
+    if (v === null || v === undefined) {
+      if (!def) throw new Error(`Column "${column.name}" of "${t.table}" is null in row ${r}`);
+      def.push(0);
+      nulls++;
+      continue;
+    }
+    def?.push(1);
+    switch (column.type) {
+      case "STRING": {
+        const b = utf8(v as string);
+        page.byteArray(b);
+        dict!.add(v as string, (p) => p.byteArray(b));
+        if (min === undefined || compareBytes(b, min as Uint8Array) < 0) min = b;
+        if (max === undefined || compareBytes(b, max as Uint8Array) > 0) max = b;
+        break;
+      }
+      case "INT64": {
+        const n = v as number;
+        if (!Number.isSafeInteger(n)) {
+          throw new Error(`Column "${column.name}" of "${t.table}": ${n} is not a whole number`);
+        }
+        page.int64(n);
+        if (min === undefined || n < (min as number)) min = n;
+        if (max === undefined || n > (max as number)) max = n;
+        break;
+      }
+      case "DOUBLE": {
+        const n = v as number;
+        page.double(n);
+        if (n !== n) {
+          nans++;
+          break;
+        }
+        if (min === undefined || n < (min as number)) min = n;
+        if (max === undefined || n > (max as number)) max = n;
+        break;
+      }
+      case "BOOLEAN": {
+        const b = v as boolean;
+        booleans.push(b);
+        if (min === undefined || (!b && min)) min = b;
+        if (max === undefined || (b && !max)) max = b;
+        break;
+      }
+      default:
+        throw new Error(`Column "${column.name}": type ${column.type} is not written to Parquet`);
+    }
+  }
+  if (column.type === "BOOLEAN") page.bits(booleans);
+  const statistics: Statistics = {
+    null_count: BigInt(nulls),
+    ...(column.type === "DOUBLE" ? { nan_count: BigInt(nans) } : {}),
+  };
+  if (min !== undefined) {
+    if (column.type === "INT64") {
+      statistics.min_value = BigInt(min as number);
+      statistics.max_value = BigInt(max as number);
+    } else if (column.type === "DOUBLE") {
+      // Signed zero as the format asks: -0 as a minimum, +0 as a maximum.
+      statistics.min_value = min === 0 ? -0 : min as number;
+      statistics.max_value = max === 0 ? 0 : max as number;
+    } else {
+      statistics.min_value = min as Uint8Array | boolean;
+      statistics.max_value = max as Uint8Array | boolean;
+    }
+  }
+  const useDictionary = dict !== undefined && dictionaryPays(dict.distinct, rows - nulls);
+  if (useDictionary) dictionaryPage(dict, page);
+  return flat(
+    elements[0],
+    [column.name],
+    rows,
+    nulls,
+    def,
+    statistics,
+    useDictionary ? dict : undefined,
+  );
+}
+
+function flat(
+  element: SchemaElement,
+  path: string[],
+  rows: number,
+  nulls: number,
+  def: number[] | undefined,
+  statistics: Statistics,
+  dictionary?: DictionaryBuilder<unknown>,
+): EncodedColumn {
+  return {
+    element,
+    path,
+    numValues: rows,
+    numNulls: nulls,
+    definitionLevels: def,
+    maxRepetition: 0,
+    maxDefinition: def ? 1 : 0,
+    statistics,
+    ...(dictionary
+      ? { dictionary: { bytes: dictionary.values.bytes(), count: dictionary.distinct } }
+      : {}),
+  };
+}
+
+/**
+ * A table's rows as a Parquet file: one row group, a data page (v2) per column, PLAIN values,
+ * snappy, statistics, the schema `schema` (as {@link parquetSchema} makes it), and the given
+ * key-value metadata and `created_by`.
+ */
+export function writeParquet(
+  t: TableColumns,
+  schema: SchemaElement[],
+  kvMetadata: { key: string; value: string }[],
+  createdBy: string,
+): Uint8Array {
+  const writer = new ByteWriter(64 * 1024);
+  writer.appendUint32(0x31524150); // PAR1
+  const page = new PageBytes();
+  const strings = new Map<string, Uint8Array>();
+  const chunks: ColumnChunk[] = [];
+  // Each table column's schema elements: one, or three for a list.
+  let at = 1;
+  const elementsOf = t.columns.map((c: Column) => {
+    const n = c.type === "LIST<STRING>" ? 3 : 1;
+    const e = schema.slice(at, at + n);
+    at += n;
+    return e;
+  });
+  if (at !== schema.length) throw new Error(`Table "${t.table}": its schema has other columns`);
+  let totalBytes = 0n;
+  for (let c = 0; c < t.columns.length; c++) {
+    const col = encodeColumn(t, c, elementsOf[c], page, strings);
+    const levels = new ByteWriter(1024);
+    let repLength = 0;
+    let defLength = 0;
+    if (col.maxRepetition > 0) {
+      repLength = writeRleBitPackedHybrid(levels, col.repetitionLevels!, 1);
+    }
+    if (col.maxDefinition > 0) {
+      defLength = writeRleBitPackedHybrid(levels, col.definitionLevels!, 1);
+    }
+    const chunkStart = writer.offset;
+    let uncompressed = 0;
+    if (col.dictionary) {
+      const dictionary = snappyCompress(col.dictionary.bytes);
+      writePageHeader(writer, {
+        type: "DICTIONARY_PAGE",
+        uncompressed_page_size: col.dictionary.bytes.length,
+        compressed_page_size: dictionary.length,
+        dictionary_page_header: { num_values: col.dictionary.count, encoding: "PLAIN" },
+      });
+      uncompressed += writer.offset - chunkStart + col.dictionary.bytes.length;
+      writer.appendBytes(dictionary);
+    }
+    const encoding = col.dictionary ? "RLE_DICTIONARY" : "PLAIN";
+    const values = page.bytes();
+    const compressed = snappyCompress(values);
+    const start = writer.offset;
+    writePageHeader(writer, {
+      type: "DATA_PAGE_V2",
+      uncompressed_page_size: levels.offset + values.length,
+      compressed_page_size: levels.offset + compressed.length,
+      data_page_header_v2: {
+        num_values: col.numValues,
+        num_nulls: col.numNulls,
+        num_rows: t.rows,
+        encoding,
+        definition_levels_byte_length: defLength,
+        repetition_levels_byte_length: repLength,
+        is_compressed: true,
+      },
+    });
+    uncompressed += writer.offset - start + levels.offset + values.length;
+    writer.appendBytes(levels.getBytes());
+    writer.appendBytes(compressed);
+    const compressedSize = BigInt(writer.offset - chunkStart);
+    totalBytes += compressedSize;
+    chunks.push({
+      file_offset: BigInt(chunkStart),
+      meta_data: {
+        type: col.element.type!,
+        // As hyparquet-writer lists them: the dictionary page's, then the data page's.
+        encodings: col.dictionary ? ["PLAIN", "RLE_DICTIONARY"] : ["PLAIN"],
+        path_in_schema: col.path,
+        codec: "SNAPPY",
+        num_values: BigInt(col.numValues),
+        total_uncompressed_size: BigInt(uncompressed),
+        total_compressed_size: compressedSize,
+        data_page_offset: BigInt(start),
+        ...(col.dictionary ? { dictionary_page_offset: BigInt(chunkStart) } : {}),
+        statistics: col.statistics,
+        encoding_stats: [
+          ...(col.dictionary
+            ? [{ page_type: "DICTIONARY_PAGE" as const, encoding: "PLAIN" as const, count: 1 }]
+            : []),
+          { page_type: "DATA_PAGE_V2", encoding, count: 1 },
+        ],
+      },
+    });
+  }
+  const metadata: FileMetaData = {
+    version: 2,
+    created_by: createdBy,
+    schema,
+    num_rows: BigInt(t.rows),
+    row_groups: [{
+      columns: chunks,
+      total_byte_size: totalBytes,
+      num_rows: BigInt(t.rows),
+    }],
+    key_value_metadata: kvMetadata,
+  } as FileMetaData;
+  writeMetadata(writer, metadata);
+  writer.appendUint32(0x31524150); // PAR1
+  return writer.getBytes().slice();
+}
