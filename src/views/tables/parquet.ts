@@ -26,6 +26,8 @@ type FileMetaData = Parameters<typeof writeMetadata>[1];
 type ColumnChunk = FileMetaData["row_groups"][number]["columns"][number];
 type SchemaElement = FileMetaData["schema"][number];
 type Statistics = NonNullable<NonNullable<ColumnChunk["meta_data"]>["statistics"]>;
+/** What hyparquet-writer's level and index encoder writes to. */
+type Writer = Parameters<typeof writeRleBitPackedHybrid>[0];
 
 const KNOWN = KNOWN_COUNTERS.length;
 const encoder = new TextEncoder();
@@ -73,6 +75,33 @@ class PageBytes {
     this.#view.setUint32(this.pos, b.length, true);
     this.#buf.set(b, this.pos + 4);
     this.pos += 4 + b.length;
+  }
+
+  /**
+   * The page emptied, as the `Writer` hyparquet-writer's level and index encoder writes to
+   * (the few methods it calls).
+   */
+  writer(): Writer {
+    this.reset();
+    // deno-lint-ignore no-this-alias
+    const page = this;
+    return {
+      get offset() {
+        return page.pos;
+      },
+      appendUint8(v: number) {
+        page.#room(1);
+        page.#buf[page.pos++] = v;
+      },
+      appendVarInt(v: number) {
+        page.#room(5);
+        while (v > 0x7f) {
+          page.#buf[page.pos++] = (v & 0x7f) | 0x80;
+          v >>>= 7;
+        }
+        page.#buf[page.pos++] = v;
+      },
+    } as unknown as Writer;
   }
 
   append(b: Uint8Array): void {
@@ -127,11 +156,16 @@ interface EncodedColumn {
 class DictionaryBuilder<K> {
   readonly #index = new Map<K, number>();
   readonly values = new PageBytes();
-  indexes: Uint32Array;
+  indexes = new Uint32Array(1024);
   count = 0;
 
-  constructor(rows: number) {
-    this.indexes = new Uint32Array(rows);
+  /** Empties the builder for a column of `rows` values (its buffers are kept). */
+  reset(rows: number): this {
+    this.#index.clear();
+    this.values.reset();
+    if (this.indexes.length < rows) this.indexes = new Uint32Array(Math.ceil(rows * 1.25));
+    this.count = 0;
+    return this;
   }
 
   /** Adds the next non-null value; `write` puts its PLAIN bytes when it is new. */
@@ -151,6 +185,17 @@ class DictionaryBuilder<K> {
 }
 
 /**
+ * The builders, pages and level buffers of the columns, reused column after column and file
+ * after file (a file is written in one synchronous call): a day's tables would otherwise make
+ * their megabytes afresh for every column.
+ */
+const numberDictionary = new DictionaryBuilder<number>();
+const stringDictionary = new DictionaryBuilder<string>();
+const valuesPage = new PageBytes();
+const indexesPage = new PageBytes();
+const levelsPage = new PageBytes();
+
+/**
  * Whether a dictionary pays: at most half as many distinct values as values (hyparquet-writer
  * decides as much from a sample), and few enough for small indexes.
  */
@@ -161,11 +206,11 @@ function dictionaryPays(distinct: number, values: number): boolean {
 /** The page values of a dictionary-encoded column: the index bit width, then the indexes. */
 function dictionaryPage(d: DictionaryBuilder<unknown>, page: PageBytes): void {
   const bitWidth = Math.ceil(Math.log2(d.distinct)); // of the largest index, distinct − 1
-  const w = new ByteWriter(d.count + 16);
+  const w = indexesPage.writer();
   w.appendUint8(bitWidth);
   writeRleBitPackedHybrid(w, d.indexes.subarray(0, d.count), bitWidth);
   page.reset();
-  page.append(w.getBytes());
+  page.append(indexesPage.bytes());
 }
 
 /**
@@ -193,7 +238,7 @@ function encodeColumn(
     const known = t.known;
     let min = Infinity;
     let max = -Infinity;
-    const dict = new DictionaryBuilder<number>(rows);
+    const dict = numberDictionary.reset(rows);
     for (let r = 0, i = c - nKeys; r < rows; r++, i += KNOWN) {
       const v = known[i];
       page.int64(v);
@@ -255,7 +300,7 @@ function encodeColumn(
   let max: unknown;
   let nans = 0;
   const booleans: boolean[] = [];
-  const dict = column.type === "STRING" ? new DictionaryBuilder<string>(rows) : undefined;
+  const dict = column.type === "STRING" ? stringDictionary.reset(rows) : undefined;
   for (let r = 0; r < rows; r++) {
     const v = values[r];
     if (v === null || v === undefined) {
@@ -374,7 +419,7 @@ export function writeParquet(
 ): Uint8Array {
   const writer = new ByteWriter(64 * 1024);
   writer.appendUint32(0x31524150); // PAR1
-  const page = new PageBytes();
+  const page = valuesPage;
   const strings = new Map<string, Uint8Array>();
   const chunks: ColumnChunk[] = [];
   // Each table column's schema elements: one, or three for a list.
@@ -389,7 +434,7 @@ export function writeParquet(
   let totalBytes = 0n;
   for (let c = 0; c < t.columns.length; c++) {
     const col = encodeColumn(t, c, elementsOf[c], page, strings);
-    const levels = new ByteWriter(1024);
+    const levels = levelsPage.writer();
     let repLength = 0;
     let defLength = 0;
     if (col.maxRepetition > 0) {
@@ -430,7 +475,7 @@ export function writeParquet(
       },
     });
     uncompressed += writer.offset - start + levels.offset + values.length;
-    writer.appendBytes(levels.getBytes());
+    writer.appendBytes(levelsPage.bytes());
     writer.appendBytes(compressed);
     const compressedSize = BigInt(writer.offset - chunkStart);
     totalBytes += compressedSize;
