@@ -161,8 +161,16 @@ if (import.meta.main) {
     },
   });
   if (values.format === undefined) {
-    const { formatTable } = await import("../scripts/bench.ts");
-    console.log(formatTable(await tablesBench(Number(values.days), Number(values.identities))));
+    // Not scripts/bench.ts's formatter: it imports this module (a cycle that never resolves).
+    const t = await tablesBench(Number(values.days), Number(values.identities));
+    const widths = t.header.map((h, c) => Math.max(h.length, ...t.rows.map((r) => r[c].length)));
+    console.log(t.title);
+    for (const r of [t.header, ...t.rows]) {
+      console.log(
+        r.map((v, c) => c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c])).join("  "),
+      );
+    }
+    for (const n of t.notes ?? []) console.log(n);
   } else {
     if (!(values.format in SCENARIOS)) {
       console.error(`Unknown scenario "${values.format}": choose from ${Object.keys(SCENARIOS)}`);
