@@ -159,9 +159,19 @@ class DictionaryBuilder<K> {
   indexes = new Uint32Array(1024);
   count = 0;
 
+  /**
+   * Small whole numbers' indexes + 1 (0: not seen), in a table rather than the map: most
+   * counters are small, and a map lookup per value was most of a counter column's time.
+   */
+  #small: Int32Array | undefined;
+  /** The small numbers seen, to clear their slots. */
+  #smallSeen: number[] = [];
+
   /** Empties the builder for a column of `rows` values (its buffers are kept). */
   reset(rows: number): this {
     this.#index.clear();
+    if (this.#small) { for (const v of this.#smallSeen) this.#small[v] = 0; }
+    this.#smallSeen.length = 0;
     this.values.reset();
     if (this.indexes.length < rows) this.indexes = new Uint32Array(Math.ceil(rows * 1.25));
     this.count = 0;
@@ -172,15 +182,38 @@ class DictionaryBuilder<K> {
   add(key: K, write: (page: PageBytes) => void): void {
     let i = this.#index.get(key);
     if (i === undefined) {
-      i = this.#index.size;
+      i = this.distinct;
       this.#index.set(key, i);
       write(this.values);
     }
     this.indexes[this.count++] = i;
   }
 
+  /** {@link add} of a counter (a whole number from 0 to 2^53 − 1), its PLAIN bytes an INT64. */
+  addInt64(v: number): void {
+    if (v < SMALL_INT) {
+      const small = this.#small ??= new Int32Array(SMALL_INT);
+      let i = small[v] - 1;
+      if (i < 0) {
+        i = this.distinct;
+        small[v] = i + 1;
+        this.#smallSeen.push(v);
+        this.values.int64(v);
+      }
+      this.indexes[this.count++] = i;
+      return;
+    }
+    let i = this.#index.get(v as K);
+    if (i === undefined) {
+      i = this.distinct;
+      this.#index.set(v as K, i);
+      this.values.int64(v);
+    }
+    this.indexes[this.count++] = i;
+  }
+
   get distinct(): number {
-    return this.#index.size;
+    return this.#index.size + this.#smallSeen.length;
   }
 }
 
@@ -190,6 +223,8 @@ class DictionaryBuilder<K> {
  * their megabytes afresh for every column.
  */
 const numberDictionary = new DictionaryBuilder<number>();
+/** Counters below this are found in {@link DictionaryBuilder}'s table, not its map. */
+const SMALL_INT = 1 << 16;
 const stringDictionary = new DictionaryBuilder<string>();
 const valuesPage = new PageBytes();
 const indexesPage = new PageBytes();
@@ -242,7 +277,7 @@ function encodeColumn(
     for (let r = 0, i = c - nKeys; r < rows; r++, i += KNOWN) {
       const v = known[i];
       page.int64(v);
-      dict.add(v, (p) => p.int64(v));
+      dict.addInt64(v);
       if (v < min) min = v;
       if (v > max) max = v;
     }
