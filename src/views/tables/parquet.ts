@@ -178,18 +178,22 @@ class DictionaryBuilder<K> {
     return this;
   }
 
-  /** Adds the next non-null value; `write` puts its PLAIN bytes when it is new. */
-  add(key: K, write: (page: PageBytes) => void): void {
+  /**
+   * Adds the next non-null value: true when it is new, and then the caller writes its PLAIN
+   * bytes into {@link values}.
+   */
+  addKey(key: K): boolean {
     let i = this.#index.get(key);
-    if (i === undefined) {
+    const added = i === undefined;
+    if (added) {
       i = this.distinct;
       this.#index.set(key, i);
-      write(this.values);
     }
-    this.indexes[this.count++] = i;
+    this.indexes[this.count++] = i!;
+    return added;
   }
 
-  /** {@link add} of a counter (a whole number from 0 to 2^53 − 1), its PLAIN bytes an INT64. */
+  /** {@link addKey} of a counter (a whole number from 0 to 2^53 − 1), its PLAIN bytes an INT64. */
   addInt64(v: number): void {
     if (v < SMALL_INT) {
       const small = this.#small ??= new Int32Array(SMALL_INT);
@@ -276,13 +280,16 @@ function encodeColumn(
     const dict = numberDictionary.reset(rows);
     for (let r = 0, i = c - nKeys; r < rows; r++, i += KNOWN) {
       const v = known[i];
-      page.int64(v);
       dict.addInt64(v);
       if (v < min) min = v;
       if (v > max) max = v;
     }
     const useDictionary = dictionaryPays(dict.distinct, rows);
     if (useDictionary) dictionaryPage(dict, page);
+    else {
+      // PLAIN only when the dictionary does not pay (rare: counters repeat).
+      for (let r = 0, i = c - nKeys; r < rows; r++, i += KNOWN) page.int64(known[i]);
+    }
     return flat(elements[0], [column.name], rows, 0, undefined, {
       null_count: 0n,
       ...(rows > 0 ? { min_value: BigInt(min), max_value: BigInt(max) } : {}),
@@ -347,11 +354,14 @@ function encodeColumn(
     def?.push(1);
     switch (column.type) {
       case "STRING": {
-        const b = utf8(v as string);
-        page.byteArray(b);
-        dict!.add(v as string, (p) => p.byteArray(b));
-        if (min === undefined || compareBytes(b, min as Uint8Array) < 0) min = b;
-        if (max === undefined || compareBytes(b, max as Uint8Array) > 0) max = b;
+        // Each distinct string's bytes once: the statistics of the distinct values are the
+        // column's; the PLAIN values are written after, only if the dictionary does not pay.
+        if (dict!.addKey(v as string)) {
+          const b = utf8(v as string);
+          dict!.values.byteArray(b);
+          if (min === undefined || compareBytes(b, min as Uint8Array) < 0) min = b;
+          if (max === undefined || compareBytes(b, max as Uint8Array) > 0) max = b;
+        }
         break;
       }
       case "INT64": {
@@ -406,6 +416,12 @@ function encodeColumn(
   }
   const useDictionary = dict !== undefined && dictionaryPays(dict.distinct, rows - nulls);
   if (useDictionary) dictionaryPage(dict, page);
+  else if (column.type === "STRING") {
+    for (let r = 0; r < rows; r++) {
+      const v = values[r];
+      if (v !== null && v !== undefined) page.byteArray(utf8(v as string));
+    }
+  }
   return flat(
     elements[0],
     [column.name],
