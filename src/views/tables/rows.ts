@@ -57,11 +57,6 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function compareRecords(x: ActivityRecord, y: ActivityRecord): number {
-  return cmp(x.identity, y.identity) || cmp(x.kind, y.kind) || cmp(x.editor, y.editor) ||
-    cmp(x.language, y.language);
-}
-
 /** Unknown counter names of the day: of every record, and of the day's totals. */
 function extraCounters(f: DayFacts): string[] {
   const names = new Set<string>();
@@ -98,12 +93,6 @@ function partFor(parts: Parts, key: string): Part {
   return p;
 }
 
-function addPart(parts: Parts, key: string, editor: string, language: string): void {
-  const p = partFor(parts, key);
-  p.editors.add(editor);
-  p.languages.add(language);
-}
-
 /** Ranks of `names` in `cmp` order, by index. */
 function ranks(
   names: readonly string[],
@@ -135,9 +124,7 @@ function activityOfColumns(c: DayColumns, a: Builder, extra: readonly string[], 
     key[i] = (idRank[c.ids[i]] * nE + editorRank[c.editorIds[i]]) * nL +
       languageRank[c.languageIds[i]];
   }
-  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((x, y) =>
-    key[x] - key[y] || x - y
-  );
+  const order = sortedOrder(key);
   const knownAt: number[] = [];
   const knownValues: Float64Array[] = [];
   for (const [name, values] of c.counters) {
@@ -175,6 +162,112 @@ function activityOfColumns(c: DayColumns, a: Builder, extra: readonly string[], 
       const v = extraValues[e]?.[i];
       if (v !== undefined && v === v) a.extra[e][last] = (a.extra[e][last] ?? 0) + v;
     }
+  }
+}
+
+/**
+ * The indexes of `key` (whole numbers ≥ 0) sorted by key, then by index. When every
+ * `key * n + index` is exact, those numbers are sorted natively (no comparison function).
+ */
+function sortedOrder(key: Float64Array): Uint32Array {
+  const n = key.length;
+  let max = 0;
+  for (let i = 0; i < n; i++) if (key[i] > max) max = key[i];
+  const order = new Uint32Array(n);
+  if ((max + 1) * n <= Number.MAX_SAFE_INTEGER) {
+    const combined = new Float64Array(n);
+    for (let i = 0; i < n; i++) combined[i] = key[i] * n + i;
+    combined.sort();
+    for (let o = 0; o < n; o++) order[o] = combined[o] % n;
+    return order;
+  }
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order.sort((x, y) => key[x] - key[y] || x - y);
+}
+
+/** Interns names: each distinct one's index, in order of appearance. */
+class Names {
+  readonly #ids = new Map<string, number>();
+  readonly names: string[] = [];
+
+  id(name: string): number {
+    let i = this.#ids.get(name);
+    if (i === undefined) {
+      i = this.names.length;
+      this.#ids.set(name, i);
+      this.names.push(name);
+    }
+    return i;
+  }
+}
+
+/**
+ * The activity table from a day's records: sorted by identity, kind, editor and language as
+ * strings compare (equal keys summed in the records' order), but through each name's rank:
+ * a number per record to sort, not four string comparisons per comparison.
+ */
+function activityOfRecords(
+  records: readonly ActivityRecord[],
+  a: Builder,
+  extra: readonly string[],
+  parts: Parts,
+) {
+  const n = records.length;
+  // An identity is a (name, kind) pair: one table of names per kind.
+  const byKind = new Map<string, Names>();
+  const identities: { name: string; kind: string }[] = [];
+  const identityOf = new Map<Names, number[]>();
+  const editors = new Names();
+  const languages = new Names();
+  const ids = new Uint32Array(n);
+  const editorIds = new Uint32Array(n);
+  const languageIds = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = records[i];
+    let names = byKind.get(r.kind);
+    if (names === undefined) {
+      byKind.set(r.kind, names = new Names());
+      identityOf.set(names, []);
+    }
+    const local = names.id(r.identity);
+    const global = identityOf.get(names)!;
+    if (local === global.length) {
+      global.push(identities.length);
+      identities.push({ name: r.identity, kind: r.kind });
+    }
+    ids[i] = global[local];
+    editorIds[i] = editors.id(r.editor);
+    languageIds[i] = languages.id(r.language);
+  }
+  const idRank = ranks(
+    identities.map((x) => x.name),
+    (x, y) =>
+      cmp(identities[x].name, identities[y].name) || cmp(identities[x].kind, identities[y].kind),
+  );
+  const editorRank = ranks(editors.names);
+  const languageRank = ranks(languages.names);
+  const nE = editors.names.length;
+  const nL = languages.names.length;
+  const key = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    key[i] = (idRank[ids[i]] * nE + editorRank[editorIds[i]]) * nL + languageRank[languageIds[i]];
+  }
+  const order = sortedOrder(key);
+  const partOf: (Part | undefined)[] = new Array(identities.length);
+  let prev = -1;
+  for (let o = 0; o < n; o++) {
+    const i = order[o];
+    const r = records[i];
+    if (prev < 0 || key[prev] !== key[i]) {
+      a.row4(r.identity, r.kind, r.editor, r.language);
+      const id = ids[i];
+      const part = partOf[id] ??= partFor(parts, `${r.kind}:${r.identity}`);
+      part.editors.add(r.editor);
+      part.languages.add(r.language);
+    }
+    prev = i;
+    addKnown(a.known, (a.rows - 1) * N, r.metrics);
+    if (extra.length > 0) a.addExtra(r.metrics);
   }
 }
 
@@ -247,19 +340,7 @@ export function dayTables(f: DayFacts): DayTables {
   const a = new Builder("activity", extra, columns?.recordCount ?? f.data.records.length);
   const parts: Parts = new Map();
   if (columns) activityOfColumns(columns, a, extra, parts);
-  else {
-    const records = [...f.data.records].sort(compareRecords);
-    let prev: ActivityRecord | undefined;
-    for (const r of records) {
-      if (prev === undefined || compareRecords(prev, r) !== 0) {
-        a.row([r.identity, r.kind, r.editor, r.language]);
-        addPart(parts, `${r.kind}:${r.identity}`, r.editor, r.language);
-      }
-      prev = r;
-      addKnown(a.known, (a.rows - 1) * N, r.metrics);
-      if (extra.length > 0) a.addExtra(r.metrics);
-    }
-  }
+  else activityOfRecords(f.data.records, a, extra, parts);
 
   // user_day
   const identities = f.analysis.identities;
