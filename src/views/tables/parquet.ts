@@ -195,7 +195,7 @@ class DictionaryBuilder<K> {
 
   /** {@link addKey} of a counter (a whole number from 0 to 2^53 − 1), its PLAIN bytes an INT64. */
   addInt64(v: number): void {
-    if (v < SMALL_INT) {
+    if (v < SMALL_INT && (v >>> 0) === v) {
       const small = this.#small ??= new Int32Array(SMALL_INT);
       let i = small[v] - 1;
       if (i < 0) {
