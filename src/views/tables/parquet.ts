@@ -1,8 +1,9 @@
 /**
  * The tables' Parquet files, their column chunks encoded here: each column is one data page
- * (v2), its values PLAIN-encoded straight from the table's columns (counters from their
- * `Float64Array` as 64-bit integers, strings as UTF-8 once each per file) and snappy-compressed,
- * its statistics (min, max, null count) computed on the way. hyparquet-writer frames the file:
+ * (v2), straight from the table's columns (counters from their `Float64Array` as 64-bit
+ * integers, strings as UTF-8 once each per file), after a dictionary page when its values
+ * repeat (RLE-dictionary indexes; else PLAIN values), snappy-compressed, its statistics (min,
+ * max, null count) computed on the way. hyparquet-writer frames the file:
  * page headers, snappy and the footer's metadata (thrift), so the format's details stay in one
  * well-tested place.
  *
@@ -458,8 +459,8 @@ function flat(
 }
 
 /**
- * A table's rows as a Parquet file: one row group, a data page (v2) per column, PLAIN values,
- * snappy, statistics, the schema `schema` (as {@link parquetSchema} makes it), and the given
+ * A table's rows as a Parquet file: one row group, a data page (v2) per column (dictionary
+ * or PLAIN values), snappy, statistics, the schema `schema` (as {@link parquetSchema} makes it), and the given
  * key-value metadata and `created_by`.
  */
 export function writeParquet(
