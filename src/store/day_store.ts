@@ -208,14 +208,44 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Released column buffers kept for later days (a pass holds one day at a time). */
+/** Released column buffers a {@link ColumnPool} keeps for later days. */
 const MAX_FREE_COLUMNS = 2;
+
+/**
+ * Memory for the columns of days read one after another (a rendering pass): a day read with a
+ * pool goes into a buffer that {@link release} gives back for a later day's, so a long range
+ * reuses a few buffers instead of leaving one per day to the garbage collector (megabytes
+ * outside the JavaScript heap each, freed late). The pool belongs to its reader: a day's data
+ * must not be used, nor anything still reading its columns, after the day was released.
+ */
+export class ColumnPool {
+  /** Column memory of the days read and not yet released. */
+  readonly #leased = new Map<Day, Uint8Array>();
+  readonly #free: Uint8Array[] = [];
+
+  /** Memory for the columns of `day`, from the released buffers when one is large enough. */
+  lease(day: Day, size: number): Uint8Array {
+    // The same day read again before its release: its first data keeps its memory.
+    if (this.#leased.has(day)) return new Uint8Array(size);
+    const at = this.#free.findIndex((b) => b.length >= size);
+    const buffer = at >= 0
+      ? this.#free.splice(at, 1)[0]
+      : new Uint8Array(Math.ceil(size * 1.25 / 8) * 8);
+    this.#leased.set(day, buffer);
+    return buffer.subarray(0, size);
+  }
+
+  /** Gives back the memory of `day`: a later day's columns may overwrite it. */
+  release(day: Day): void {
+    const buffer = this.#leased.get(day);
+    if (buffer === undefined) return;
+    this.#leased.delete(day);
+    if (this.#free.length < MAX_FREE_COLUMNS) this.#free.push(buffer);
+  }
+}
 
 /** The local store of published days, rooted at `dir`. */
 export class DayStore {
-  /** Column memory of the days read with `reusable` and not yet released. */
-  readonly #leased = new Map<Day, Uint8Array>();
-  readonly #freeColumns: Uint8Array[] = [];
   #bound = false;
 
   private constructor(
@@ -421,17 +451,13 @@ export class DayStore {
   }
 
   /**
-   * Reads a stored day; `undefined` when the store does not hold it.
-   *
-   * With `reusable`, the day's columns go into memory that {@link releaseDay} gives back for a
-   * later day's: a pass over a long range then reuses a few buffers instead of leaving one per
-   * day to the garbage collector (megabytes outside the JavaScript heap each, freed late).
-   * The caller must not use the day's data, nor anything still reading its columns, after
-   * releasing it.
+   * Reads a stored day; `undefined` when the store does not hold it. With a `pool`, the day's
+   * columns go into the pool's memory (see {@link ColumnPool}).
    */
-  async getDay(day: Day, opts: { reusable?: boolean } = {}): Promise<DayData | undefined> {
+  async getDay(day: Day, opts: { pool?: ColumnPool } = {}): Promise<DayData | undefined> {
     const path = this.dayPath(day);
-    const alloc = opts.reusable ? (size: number) => this.#lease(day, size) : undefined;
+    const pool = opts.pool;
+    const alloc = pool ? (size: number) => pool.lease(day, size) : undefined;
     try {
       return await withFileBytes(
         path,
@@ -445,28 +471,6 @@ export class DayStore {
       const text = await readOptional(v1);
       return text === undefined ? undefined : this.#parseV1Day(day, v1, text).data;
     }
-  }
-
-  /** Memory for the columns of `day`, from the released buffers when one is large enough. */
-  #lease(day: Day, size: number): Uint8Array {
-    this.releaseDay(day);
-    const at = this.#freeColumns.findIndex((b) => b.length >= size);
-    const buffer = at >= 0
-      ? this.#freeColumns.splice(at, 1)[0]
-      : new Uint8Array(Math.ceil(size * 1.25 / 8) * 8);
-    this.#leased.set(day, buffer);
-    return buffer.subarray(0, size);
-  }
-
-  /**
-   * Gives back the memory of a day read with `reusable` (see {@link getDay}): a later day's
-   * columns may overwrite it. Nothing happens for a day not read so.
-   */
-  releaseDay(day: Day): void {
-    const buffer = this.#leased.get(day);
-    if (buffer === undefined) return;
-    this.#leased.delete(day);
-    if (this.#freeColumns.length < MAX_FREE_COLUMNS) this.#freeColumns.push(buffer);
   }
 
   /** A version-1 day file's data and the time it was fetched. */

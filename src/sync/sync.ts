@@ -11,7 +11,7 @@ import type { AnalyticsClient } from "../augment/client.ts";
 import type { DayRange } from "../model/dates.ts";
 import type { Day, DayData, UserActivity } from "../model/types.ts";
 import { isPublishedAt } from "../augment/dates.ts";
-import type { DayStore } from "../store/day_store.ts";
+import { ColumnPool, type DayStore } from "../store/day_store.ts";
 import { buildPlan, coverDays, type RequestPlan } from "../store/plan.ts";
 import type { Reporter } from "../job/reporter.ts";
 import type { DayInfo, DaySource } from "../views/render.ts";
@@ -193,6 +193,8 @@ export function historySource(
       final: false,
     });
   }
+  // The store's days, read one after another: their column memory is reused.
+  const pool = new ColumnPool();
   return {
     async info(day) {
       const p = provisionalInfo.get(day);
@@ -203,12 +205,12 @@ export function historySource(
     async get(day) {
       const p = provisional.get(day);
       if (p) return p;
-      const data = await store.getDay(day, { reusable: true });
+      const data = await store.getDay(day, { pool });
       if (!data) throw new Error(`The store lost day "${day}"`);
       return data;
     },
     release(day) {
-      store.releaseDay(day);
+      pool.release(day);
     },
   };
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DayStore, StoreError } from "../../src/store/day_store.ts";
+import { ColumnPool, DayStore, StoreError } from "../../src/store/day_store.ts";
 import { isPublishedAt, newestPublishedDay } from "../../src/augment/dates.ts";
 import { dayColumns } from "../../src/model/day_columns.ts";
 import { parseCounters } from "../../src/model/metrics.ts";
@@ -193,24 +193,29 @@ Deno.test("DayStore reuses a released day's column memory, and only a released d
     await store.putDay(DAY, Date.parse("2026-11-03T05:00:00Z"));
     await store.putDay(other, Date.parse("2026-11-03T05:00:00Z"));
     const plain = (d: DayData) => ({ ...d, records: [...d.records] });
+    const pool = new ColumnPool();
     // Held together (not released): each keeps its own memory, both exact.
-    const a = await store.getDay("2026-11-01", { reusable: true });
-    const b = await store.getDay("2026-11-02", { reusable: true });
+    const a = await store.getDay("2026-11-01", { pool });
+    const b = await store.getDay("2026-11-02", { pool });
     assert.notEqual(dayColumns(a!)!.ids.buffer, dayColumns(b!)!.ids.buffer);
     assert.deepEqual(plain(a!), plain(DAY));
     assert.deepEqual(plain(b!), plain(other));
+    // The same day read again before its release: the first read keeps its memory.
+    const again = await store.getDay("2026-11-01", { pool });
+    assert.notEqual(dayColumns(again!)!.ids.buffer, dayColumns(a!)!.ids.buffer);
+    assert.deepEqual(plain(a!), plain(DAY));
     // Released, then the next day read into the same memory, exactly.
-    store.releaseDay("2026-11-01");
-    store.releaseDay("2026-11-02");
-    const c = await store.getDay("2026-11-01", { reusable: true });
+    pool.release("2026-11-01");
+    pool.release("2026-11-02");
+    const c = await store.getDay("2026-11-01", { pool });
     assert.ok([dayColumns(a!)!.ids.buffer, dayColumns(b!)!.ids.buffer].includes(
       dayColumns(c!)!.ids.buffer,
     ));
     assert.deepEqual(plain(c!), plain(DAY));
-    // A day read without `reusable` never shares memory.
-    store.releaseDay("2026-11-01");
+    // A day read without a pool never shares memory.
+    pool.release("2026-11-01");
     const d = await store.getDay("2026-11-02");
-    const e = await store.getDay("2026-11-02", { reusable: true });
+    const e = await store.getDay("2026-11-02", { pool });
     assert.notEqual(dayColumns(d!)!.ids.buffer, dayColumns(e!)!.ids.buffer);
     assert.deepEqual(plain(d!), plain(other));
   });

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { eachDay } from "../../src/model/dates.ts";
 import type { ActivityRecord, DayData } from "../../src/model/types.ts";
-import { DayStore } from "../../src/store/day_store.ts";
+import { ColumnPool, DayStore } from "../../src/store/day_store.ts";
 import { OutputDir } from "../../src/views/output_dir.ts";
 import { type DaySource, render } from "../../src/views/render.ts";
 import { SeatsView } from "../../src/views/seats.ts";
@@ -78,10 +78,11 @@ Deno.test("seats: the last editor is the same from the store's columns and from 
     const store = await DayStore.open(`${dir}/store`, "http://127.0.0.1:9", Date.parse(END));
     for (const d of days) await store.putDay(d, Date.parse("2026-03-20T00:00:00Z"));
     const info = () => Promise.resolve({ version: "1", counters: [], final: true });
+    const pool = new ColumnPool();
     const fromStore = await seatsOf({
       info,
-      get: async (day) => (await store.getDay(day, { reusable: true }))!,
-      release: (day) => store.releaseDay(day),
+      get: async (day) => (await store.getDay(day, { pool }))!,
+      release: (day) => pool.release(day),
     }, `${dir}/a`);
     const fromRecords = await seatsOf({
       info,
