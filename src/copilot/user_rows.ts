@@ -4,7 +4,7 @@
  * @module
  */
 import { KNOWN_COUNTERS } from "../model/metrics.ts";
-import type { Decimal } from "../model/money.ts";
+import { creditsExtension, type IdentityCredits } from "../model/credits.ts";
 import type { Day } from "../model/types.ts";
 import { type DayAnalysis, type IdentityDay, IdentityParts } from "./analyze.ts";
 import {
@@ -53,10 +53,7 @@ export class UserRows {
      * The day's credits per identity key, when the day's credits are known: each row then has
      * `ai_credits_used` (0 for an identity without credits) and `augment.credits`.
      */
-    readonly credits?: ReadonlyMap<
-      string,
-      { readonly total: Decimal; readonly byModel: ReadonlyMap<string, Decimal> }
-    >,
+    readonly credits?: ReadonlyMap<string, IdentityCredits>,
   ) {
     this.#unknownCounters = Object.keys(analysis.totals).length !== KNOWN_COUNTERS.length;
     const periodKeys = period === undefined
@@ -103,11 +100,7 @@ export class UserRows {
     if (this.credits !== undefined) {
       const c = this.credits.get(identity.key);
       row.ai_credits_used = c ? c.total.toNumber() : 0;
-      if (c) {
-        const by_model: Record<string, string> = {};
-        for (const m of [...c.byModel.keys()].sort()) by_model[m] = c.byModel.get(m)!.toString();
-        row.augment = { ...row.augment, credits: { total: c.total.toString(), by_model } };
-      }
+      if (c) row.augment = { ...row.augment, credits: creditsExtension(c) };
     }
     const period = this.period;
     if (period !== undefined) {
@@ -186,12 +179,8 @@ export class UserRows {
     out.str(identity.kind);
     const credits = this.credits?.get(identity.key);
     if (credits) {
-      const by_model: Record<string, string> = {};
-      for (const m of [...credits.byModel.keys()].sort()) {
-        by_model[m] = credits.byModel.get(m)!.toString();
-      }
       out.raw(K_CREDITS);
-      out.json({ total: credits.total.toString(), by_model });
+      out.json(creditsExtension(credits));
     }
     out.byte(0x7d); // } of augment
     if (hasCli(s)) {

@@ -43,6 +43,29 @@ export interface DayCredits {
   readonly cost?: readonly CostPoint[];
 }
 
+/** An identity's credits on a day: the total and per model (decimal strings). */
+export interface IdentityCredits {
+  readonly total: Decimal;
+  readonly byModel: ReadonlyMap<string, Decimal>;
+}
+
+/** `augment.credits` of a user row or a day. */
+export interface CreditsExtension {
+  /** Σ credits, a decimal string. */
+  total: string;
+  /** Per model, sorted by model name. */
+  by_model: Record<string, string>;
+}
+
+/** The `augment.credits` object of an identity's credits. */
+export function creditsExtension(i: IdentityCredits): CreditsExtension {
+  const by_model: Record<string, string> = {};
+  for (const model of [...i.byModel.keys()].sort()) {
+    by_model[model] = i.byModel.get(model)!.toString();
+  }
+  return { total: i.total.toString(), by_model };
+}
+
 /** A credit record as kept: identity, kind, model, canonical decimal string. */
 export type CreditRow = [string, IdentityKind, string, string];
 

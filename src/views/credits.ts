@@ -10,22 +10,14 @@
  *
  * @module
  */
-import type { CostPoint, DayCredits } from "../model/credits.ts";
+import {
+  type CostPoint,
+  type CreditsExtension,
+  creditsExtension,
+  type DayCredits,
+  type IdentityCredits,
+} from "../model/credits.ts";
 import { Decimal } from "../model/money.ts";
-
-/** An identity's credits on a day: the total and per model (decimal strings). */
-export interface IdentityCredits {
-  readonly total: Decimal;
-  readonly byModel: ReadonlyMap<string, Decimal>;
-}
-
-/** `augment.credits` of a user row or a day. */
-export interface CreditsExtension {
-  /** Σ credits, a decimal string. */
-  total: string;
-  /** Per model, sorted by model name. */
-  by_model: Record<string, string>;
-}
 
 /** One resource of `augment.cost`. */
 export interface CostResourceExtension {
@@ -59,15 +51,6 @@ export function creditsByIdentity(c: DayCredits | undefined): Map<string, Identi
     e.byModel.set(r.model, (e.byModel.get(r.model) ?? Decimal.ZERO).plus(r.credits));
   }
   return out;
-}
-
-/** The `augment.credits` object of an identity's credits. */
-export function creditsExtension(i: IdentityCredits): CreditsExtension {
-  const by_model: Record<string, string> = {};
-  for (const model of [...i.byModel.keys()].sort()) {
-    by_model[model] = i.byModel.get(model)!.toString();
-  }
-  return { total: i.total.toString(), by_model };
 }
 
 /** The day's credits summed over identities; `undefined` when the day's credits are unknown. */
