@@ -19,9 +19,9 @@ import { CreditsStore } from "../../src/store/credits_store.ts";
 import { StoreError } from "../../src/errors.ts";
 import { startServe } from "../../src/serve/server.ts";
 import { RECHECK_NOT_ENABLED_MS } from "../../src/sync/credits.ts";
-import { DEFAULT_FORMATS } from "../../src/views/formats.ts";
 import { OutputDir } from "../../src/views/output_dir.ts";
 import { viewsFor } from "../../src/views/registry.ts";
+import { exportFromSimulator, simulatorHttp } from "../_simulator_export.ts";
 import { withTempDir } from "../e2e/helpers.ts";
 import { validate } from "../fixtures/schemas.ts";
 
@@ -66,21 +66,16 @@ async function run(
   now: number,
   reporter: Reporter = recorder(),
 ): Promise<ExportRangeResult> {
-  const h = http(url);
-  const client = new AnalyticsClient(h, { now: () => now });
-  client.credits = new CreditsClient(h);
-  return await runExport({
-    client,
-    stats: h.stats,
-    storeDir: join(dir, ".store"),
-    storeKey: url,
-    out: new OutputDir(dir),
+  const { result } = await exportFromSimulator({
+    url,
+    dir,
+    now,
     spec,
-    views: viewsFor(DEFAULT_FORMATS, { enterpriseId: "e1" }),
-    enterpriseId: "e1",
-    now: () => now,
+    http: http(url),
+    credits: true,
     reporter,
   });
+  return result;
 }
 
 /** Σ credits per identity login on `day`, as the simulator holds them. */
@@ -395,30 +390,19 @@ Deno.test("a credits endpoint that keeps failing is one warning: the export succ
     const base = `http://127.0.0.1:${front.addr.port}`;
     await withTempDir(async (dir) => {
       const spec: RangeSpec = { kind: "explicit", start: "2026-11-10", end: "2026-11-11" };
-      const h = new HttpClient({
-        baseUrl: base,
-        token: SIMULATOR_TOKEN,
-        timeoutMs: 10_000,
-        maxRetries: 0,
-        ratePerMinute: 6000,
-        burst: 20,
-        buckets: [{ ...CREDITS_BUCKET, ratePerMinute: 6000 }],
-      });
-      const client = new AnalyticsClient(h, { now: () => NOW });
-      client.credits = new CreditsClient(h);
+      // A run through the failing front, a fresh client each time (as each CLI run has).
+      const runOnce = async (reporter: Reporter) =>
+        (await exportFromSimulator({
+          url: base,
+          dir,
+          now: NOW,
+          spec,
+          http: simulatorHttp(base, { buckets: [{ ...CREDITS_BUCKET, ratePerMinute: 6000 }] }),
+          credits: true,
+          reporter,
+        })).result;
       const rep = recorder();
-      const r = await runExport({
-        client,
-        stats: h.stats,
-        storeDir: join(dir, ".store"),
-        storeKey: base,
-        out: new OutputDir(dir),
-        spec,
-        views: viewsFor(DEFAULT_FORMATS, { enterpriseId: "e1" }),
-        enterpriseId: "e1",
-        now: () => NOW,
-        reporter: rep,
-      });
+      const r = await runOnce(rep);
       const failed = rep.warnings.filter((w) => /^Credits could not be read/.test(w));
       assert.equal(failed.length, 1, rep.warnings.join("\n"));
       assert.equal(r.minimum.requests, r.requests);
@@ -431,29 +415,7 @@ Deno.test("a credits endpoint that keeps failing is one warning: the export succ
 
       // The next run asks again, and gets them.
       failing = false;
-      const h2 = new HttpClient({
-        baseUrl: base,
-        token: SIMULATOR_TOKEN,
-        timeoutMs: 10_000,
-        maxRetries: 0,
-        ratePerMinute: 6000,
-        burst: 20,
-        buckets: [{ ...CREDITS_BUCKET, ratePerMinute: 6000 }],
-      });
-      const client2 = new AnalyticsClient(h2, { now: () => NOW });
-      client2.credits = new CreditsClient(h2);
-      await runExport({
-        client: client2,
-        stats: h2.stats,
-        storeDir: join(dir, ".store"),
-        storeKey: base,
-        out: new OutputDir(dir),
-        spec,
-        views: viewsFor(DEFAULT_FORMATS, { enterpriseId: "e1" }),
-        enterpriseId: "e1",
-        now: () => NOW,
-        reporter: recorder(),
-      });
+      await runOnce(recorder());
       assert.ok((await new CreditsStore(join(dir, ".store")).days("usage")).has("2026-11-11"));
       const again = await userRows(join(dir, "daily", "2026-11-11", "users-1-day.ndjson"));
       assert.ok(again.every((row) => typeof row.ai_credits_used === "number"));

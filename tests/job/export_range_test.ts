@@ -7,28 +7,24 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { AnalyticsClient } from "../../src/augment/client.ts";
 import { BusyError, exitCodeOf } from "../../src/errors.ts";
-import { HttpClient } from "../../src/http/client.ts";
+import type { HttpClient } from "../../src/http/client.ts";
 import {
   type ExportRangeResult,
   planExport,
   type RangeSpec,
   resolveRange,
-  runExport,
 } from "../../src/job/export_range.ts";
 import { type Reporter, silentReporter } from "../../src/job/reporter.ts";
 import { addDays, eachDay } from "../../src/model/dates.ts";
-import { generateDayRecords, SIMULATOR_TOKEN, startSimulator } from "../../src/simulator/mod.ts";
+import { generateDayRecords, startSimulator } from "../../src/simulator/mod.ts";
 import { DayStore, StoreError } from "../../src/store/day_store.ts";
 import { lockStore } from "../../src/store/lock.ts";
-import { DEFAULT_FORMATS } from "../../src/views/formats.ts";
-import { OutputDir } from "../../src/views/output_dir.ts";
-import { viewsFor } from "../../src/views/registry.ts";
 import { mulberry32 } from "../../src/simulator/prng.ts";
+import { exportFromSimulator, simulatorHttp } from "../_simulator_export.ts";
 import { listFiles, withTempDir } from "../e2e/helpers.ts";
 
 const NOW = Date.parse("2026-11-20T12:00:00Z");
 const EL = "/analytics/v0/daily-user-activity-by-editor-language";
-const RATE = { perMinute: 6000, burst: 20 };
 
 interface Run {
   result: ExportRangeResult;
@@ -49,35 +45,19 @@ async function exportRange(
     waitMs?: number;
   } = {},
 ): Promise<Run> {
-  const now = options.now ?? NOW;
-  const http = new HttpClient({
-    baseUrl: url,
-    token: SIMULATOR_TOKEN,
-    userAgent: "augment-metrics/test",
-    timeoutMs: 10_000,
-    maxRetries: 3,
-    ratePerMinute: RATE.perMinute,
-    burst: RATE.burst,
-  });
-  const client = new AnalyticsClient(http, { now: () => now });
   const spec: RangeSpec = "kind" in range ? range : { kind: "explicit", ...range };
-  const result = await runExport({
-    client,
-    stats: http.stats,
-    storeDir: join(dir, ".store"),
-    storeKey: url,
-    out: new OutputDir(dir),
+  return await exportFromSimulator({
+    url,
+    dir,
+    now: options.now ?? NOW,
+    http: simulatorHttp(url, { userAgent: "augment-metrics/test", maxRetries: 3 }),
     spec,
-    views: viewsFor(DEFAULT_FORMATS, { enterpriseId: "e1" }),
-    enterpriseId: "e1",
     dated: options.dated,
     refresh: options.refresh,
     waitMs: options.waitMs,
-    now: () => now,
     signal: options.signal,
-    reporter: options.reporter ?? silentReporter,
+    reporter: options.reporter,
   });
-  return { result, http };
 }
 
 const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
@@ -297,15 +277,7 @@ Deno.test("user-activity derived from stored records equals the service's, ident
     const range = { start: "2026-10-01", end: "2026-10-28" };
     await exportRange(sim.url, dir, range);
     assert.equal(sim.stats.byEndpoint["/analytics/v0/user-activity"], undefined);
-    const http = new HttpClient({
-      baseUrl: sim.url,
-      token: SIMULATOR_TOKEN,
-      userAgent: "t",
-      timeoutMs: 10_000,
-      maxRetries: 0,
-      ratePerMinute: RATE.perMinute,
-      burst: RATE.burst,
-    });
+    const http = simulatorHttp(sim.url);
     const client = new AnalyticsClient(http, { now: () => NOW });
     const served = new Map<string, string>();
     for await (const u of client.userActivity(range)) {

@@ -6,15 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { AnalyticsClient } from "../../src/augment/client.ts";
-import { HttpClient } from "../../src/http/client.ts";
-import { runExport } from "../../src/job/export_range.ts";
 import { type Reporter, silentReporter } from "../../src/job/reporter.ts";
-import { SIMULATOR_TOKEN, startSimulator } from "../../src/simulator/mod.ts";
+import { startSimulator } from "../../src/simulator/mod.ts";
 import { DayStore } from "../../src/store/day_store.ts";
 import { DAYS_IN_FLIGHT } from "../../src/sync/pool.ts";
-import { OutputDir } from "../../src/views/output_dir.ts";
 import { viewsFor } from "../../src/views/registry.ts";
+import { exportFromSimulator, simulatorHttp } from "../_simulator_export.ts";
 import { withTempDir } from "../e2e/helpers.ts";
 
 const NOW = Date.parse("2026-11-20T12:00:00Z");
@@ -26,29 +23,25 @@ async function exportTo(
   dir: string,
   o: { signal?: AbortSignal; reporter?: Reporter; identitiesInFlight?: number } = {},
 ) {
-  const http = new HttpClient({
-    baseUrl: url,
-    token: SIMULATOR_TOKEN,
+  const http = simulatorHttp(url, {
     userAgent: "augment-metrics/test",
-    timeoutMs: 10_000,
     maxRetries: 3,
     ratePerMinute: RATE.perMinute,
     burst: RATE.burst,
   });
-  return await runExport({
-    client: new AnalyticsClient(http, { now: () => NOW }),
-    stats: http.stats,
-    storeDir: join(dir, ".store"),
+  const { result } = await exportFromSimulator({
+    url,
+    dir,
+    now: NOW,
+    http,
     storeKey: "test",
-    out: new OutputDir(dir),
     spec: RANGE,
     views: viewsFor(["copilot", "csv"], { enterpriseId: "e1" }),
-    enterpriseId: "e1",
-    now: () => NOW,
     signal: o.signal,
-    reporter: o.reporter ?? silentReporter,
+    reporter: o.reporter,
     identitiesInFlight: o.identitiesInFlight,
   });
+  return result;
 }
 
 async function outputs(dir: string): Promise<Map<string, string>> {

@@ -3,18 +3,13 @@
  * privacy tests render and then read back.
  */
 import { join } from "node:path";
-import { AnalyticsClient } from "../../src/augment/client.ts";
-import { CreditsClient } from "../../src/augment/credits.ts";
-import { HttpClient } from "../../src/http/client.ts";
-import { runExport } from "../../src/job/export_range.ts";
-import { silentReporter } from "../../src/job/reporter.ts";
 import type { IdentityFilter } from "../../src/privacy/pseudonym.ts";
 import { roster } from "../../src/simulator/data.ts";
-import { SIMULATOR_TOKEN, type startSimulator } from "../../src/simulator/mod.ts";
+import type { startSimulator } from "../../src/simulator/mod.ts";
 import type { Format } from "../../src/views/formats.ts";
-import { OutputDir } from "../../src/views/output_dir.ts";
 import { viewsFor } from "../../src/views/registry.ts";
 import type { TeamsViewOptions } from "../../src/views/teams.ts";
+import { exportFromSimulator } from "../_simulator_export.ts";
 
 export const NOW = Date.parse("2026-11-20T12:00:00Z");
 export const USERS = 24;
@@ -31,28 +26,13 @@ export async function exportInto(
   storeDir: string,
   o: { formats: Format[]; teams?: TeamsViewOptions; identities?: IdentityFilter },
 ): Promise<void> {
-  const http = new HttpClient({
-    baseUrl: sim.url,
-    token: SIMULATOR_TOKEN,
-    userAgent: "t",
-    timeoutMs: 10_000,
-    maxRetries: 0,
-    ratePerMinute: 6000,
-    burst: 20,
-  });
-  const client = new AnalyticsClient(http, { now: () => NOW });
-  client.credits = new CreditsClient(http); // as the CLI connects: credits beside the activity
-  await runExport({
-    client,
-    stats: http.stats,
+  await exportFromSimulator({
+    url: sim.url,
+    dir,
+    now: NOW,
+    credits: true, // as the CLI connects: credits beside the activity
     storeDir,
-    storeKey: sim.url,
-    out: new OutputDir(dir),
-    spec: { kind: "last-28-days" },
     views: viewsFor(o.formats, { enterpriseId: "e1", teams: o.teams }),
-    enterpriseId: "e1",
-    now: () => NOW,
-    reporter: silentReporter,
     identities: o.identities,
   });
 }

@@ -4,14 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { AnalyticsClient } from "../../src/augment/client.ts";
-import { HttpClient } from "../../src/http/client.ts";
-import { runExport } from "../../src/job/export_range.ts";
-import { silentReporter } from "../../src/job/reporter.ts";
-import { SIMULATOR_TOKEN, startSimulator } from "../../src/simulator/mod.ts";
-import { DEFAULT_FORMATS } from "../../src/views/formats.ts";
-import { OutputDir } from "../../src/views/output_dir.ts";
-import { viewsFor } from "../../src/views/registry.ts";
+import { startSimulator } from "../../src/simulator/mod.ts";
+import { exportFromSimulator } from "../_simulator_export.ts";
 import { type SchemaFile, validate } from "../fixtures/schemas.ts";
 import { listFiles, withTempDir } from "../e2e/helpers.ts";
 
@@ -24,27 +18,7 @@ function assertValid(file: SchemaFile, value: unknown, what: string): void {
 Deno.test("every written JSON file matches GitHub's schema; latest/ is the concatenation of its days", async () => {
   await using sim = await startSimulator({ now: () => NOW, rateLimit: false, users: 40 });
   await withTempDir(async (dir) => {
-    const http = new HttpClient({
-      baseUrl: sim.url,
-      token: SIMULATOR_TOKEN,
-      userAgent: "t",
-      timeoutMs: 10_000,
-      maxRetries: 0,
-      ratePerMinute: 6000,
-      burst: 20,
-    });
-    await runExport({
-      client: new AnalyticsClient(http, { now: () => NOW }),
-      stats: http.stats,
-      storeDir: join(dir, ".store"),
-      storeKey: sim.url,
-      out: new OutputDir(dir),
-      spec: { kind: "last-28-days" },
-      views: viewsFor(DEFAULT_FORMATS, { enterpriseId: "e1" }),
-      enterpriseId: "e1",
-      now: () => NOW,
-      reporter: silentReporter,
-    });
+    await exportFromSimulator({ url: sim.url, dir, now: NOW });
     const read = async (rel: string) => JSON.parse(await Deno.readTextFile(join(dir, rel)));
     const lines = async (rel: string) =>
       (await Deno.readTextFile(join(dir, rel))).split("\n").filter(Boolean).map((l) =>
