@@ -331,8 +331,17 @@ class Builder {
   }
 }
 
-/** The day's rows of the three tables. */
+/** Each day's tables, made once for the views that write them (Parquet and NDJSON). */
+const tablesOf = new WeakMap<DayFacts, DayTables>();
+
+/** The day's rows of the three tables (made once per day, shared: never to be changed). */
 export function dayTables(f: DayFacts): DayTables {
+  let t = tablesOf.get(f);
+  if (t === undefined) tablesOf.set(f, t = makeDayTables(f));
+  return t;
+}
+
+function makeDayTables(f: DayFacts): DayTables {
   const extra = extraCounters(f);
 
   // activity, and each identity's distinct editors and languages for user_day.
