@@ -235,6 +235,7 @@ export async function render(req: RenderRequest): Promise<RenderResult> {
             for (const v of views) await v.finishTarget(facts);
             finishedTargets.push(facts);
           }
+          for (const v of views) v.dayDone?.(facts);
           source.release?.(day);
           done++;
         }

@@ -25,7 +25,7 @@ import * as z from "zod";
 import type { Day } from "../model/types.ts";
 import { FileView } from "./file_view.ts";
 import { encodeNdjson, encodeParquet } from "./tables/encode.ts";
-import { dayTables } from "./tables/rows.ts";
+import { dayTables, releaseDayTables } from "./tables/rows.ts";
 import {
   KEY_COLUMNS,
   KNOWN_COUNTER_COLUMNS,
@@ -122,6 +122,11 @@ export class TablesView extends FileView {
     }
     for (const e of tables.extra) this.#extra.add(e);
     this.#wroteDays = true;
+  }
+
+  /** The day's tables are written by every view that writes them: their memory is reused. */
+  dayDone(f: DayFacts): void {
+    releaseDayTables(f);
   }
 
   finishTarget(_facts: RangeFacts): Promise<void> {

@@ -114,6 +114,11 @@ export interface View {
    * missing, or their fingerprint changed); range targets get the day either way.
    */
   day(facts: DayFacts, perDay: boolean): Promise<void>;
+  /**
+   * Every view has had the day (and its finished targets): memory the view made for the day
+   * may be reused from now on. Optional.
+   */
+  dayDone?(facts: DayFacts): void;
   /** A range target is complete (its last day was given): write its files. */
   finishTarget(facts: RangeFacts): Promise<void>;
   /** Called once after the last day: commit, and return the files written (relative, `/`). */

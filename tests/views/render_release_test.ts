@@ -1,7 +1,8 @@
 /**
  * The renderer gives each day back to its source (`DaySource.release`) once it is done with it:
  * after every view had the day (and any target ending that day was finished), and after a
- * look-back day was read; never before, and each day once per read.
+ * look-back day was read; never before, and each day once per read. Views hear that the day is
+ * done (`View.dayDone`) after all of them had it, before the source does.
  */
 import assert from "node:assert/strict";
 import { addDays, eachDay } from "../../src/model/dates.ts";
@@ -27,6 +28,7 @@ function spyView(name: string, events: string[]): View {
       events.push(`${name}:finish:${r.target.name}`);
       return Promise.resolve();
     },
+    dayDone: (f: DayFacts) => events.push(`${name}:done:${f.day}`),
     close: () => Promise.resolve([]),
     abort: () => Promise.resolve(),
   };
@@ -71,12 +73,16 @@ Deno.test("render releases each day after every view had it, and look-back days 
       "get:2026-03-30",
       "x:day:2026-03-30:1",
       "y:day:2026-03-30:1",
+      "x:done:2026-03-30",
+      "y:done:2026-03-30",
       "release:2026-03-30",
       "get:2026-03-31",
       "x:day:2026-03-31:1",
       "y:day:2026-03-31:1",
       "x:finish:latest",
       "y:finish:latest",
+      "x:done:2026-03-31",
+      "y:done:2026-03-31",
       "release:2026-03-31",
     ]);
   } finally {

@@ -4,7 +4,7 @@
  * Each file is read back by an independent reader (DuckDB) and compared value for value; its
  * metadata (`parquet_metadata()`) must show snappy and statistics on every column chunk.
  */
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepEqual, equal, notDeepEqual, ok } from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { KNOWN_COUNTERS } from "../../src/model/metrics.ts";
@@ -254,7 +254,7 @@ Deno.test("parquet encoding: an empty table is a valid file with its columns and
 });
 
 Deno.test("parquet encoding: the same rows give the same bytes", async () => {
-  const make = () =>
+  const make = (counter = (r: number, k: number) => r * k) =>
     table(
       "activity",
       ["future_counter"],
@@ -263,12 +263,57 @@ Deno.test("parquet encoding: the same rows give the same bytes", async () => {
         "",
         "日本",
       ]],
-      (r, k) => r * k,
+      counter,
       [[null, 2, 3.25]],
     );
-  const a = encodeParquet(make());
-  const b = encodeParquet(make());
+  // Copied: the encoder's memory is reused by the next file.
+  const a = encodeParquet(make()).slice();
+  const other = encodeParquet(make((r, k) => r + k)).slice();
+  const b = encodeParquet(make()).slice();
   deepEqual(a, b);
+  notDeepEqual(a, other);
   const { rows } = await readBack(make());
   deepEqual(rows.map((r) => r.future_counter), [null, 2, 3.25]);
+});
+
+Deno.test("parquet encoding: pages of many snappy blocks, random and repetitive, read back whole", async () => {
+  // 30 000 distinct identities of random bytes (PLAIN, over 64 KiB: several snappy blocks, few
+  // matches) and counters that repeat (dictionary, long runs), in one file; then a small file,
+  // then the large one again: the same bytes each time (the encoder's reused memory).
+  const rows = 30_000;
+  // A fixed pseudo-random sequence (xorshift32): the same file on every run.
+  let state = 0x9e3779b9;
+  const random = Uint32Array.from({ length: rows * 2 }, () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return state >>> 0;
+  });
+  const identities = Array.from(
+    { length: rows },
+    (_, r) => `u${r.toString(36)}-${random[2 * r].toString(16)}${random[2 * r + 1]}@example.com`,
+  );
+  const big = () =>
+    table(
+      "activity",
+      [],
+      [identities, identities.map(() => "user"), identities.map((_, r) => `e${r % 3}`), [
+        ...identities.map((_, r) => (r % 7 === 0 ? "日本語" : "go")),
+      ]],
+      (r, k) => (k % 2 === 0 ? r * 1_000_003 + k : (r >> 4) % 5),
+      [],
+    );
+  const first = encodeParquet(big()).slice();
+  encodeParquet(table("activity", [], [["a"], ["user"], ["vim"], ["go"]], () => 1, []));
+  deepEqual(encodeParquet(big()), first);
+  const { rows: read, meta } = await readBack(big());
+  equal(read.length, rows);
+  everyChunkSnappyWithStatistics(meta, 4 + KNOWN);
+  for (const r of [0, 1, 4095, 8192, 12_345, rows - 1]) {
+    equal(read[r].identity, identities[r], `row ${r}`);
+    equal(read[r].language, r % 7 === 0 ? "日本語" : "go", `row ${r}`);
+    KNOWN_COUNTERS.forEach((c, k) =>
+      equal(read[r][c], String(k % 2 === 0 ? r * 1_000_003 + k : (r >> 4) % 5), `${c}[${r}]`)
+    );
+  }
 });

@@ -93,6 +93,8 @@ async function writeTables(
       windowComplete: facts.window.complete,
     });
     for (const v of views) await v.day(facts, true);
+    // As the renderer does: the day's tables' memory goes to the next days'.
+    for (const v of views) v.dayDone(facts);
   }
   const files: string[] = [];
   for (const v of views) files.push(...await v.close());

@@ -63,7 +63,10 @@ export function parquetSchema(columns: readonly Column[]): SchemaElement[] {
 
 const KNOWN = KNOWN_COUNTERS.length;
 
-/** A table's rows as a Parquet file (see `parquet.ts`). */
+/**
+ * A table's rows as a Parquet file (see `parquet.ts`): valid until the next call, which reuses
+ * its memory (write or copy it first).
+ */
 export function encodeParquet(t: TableColumns): Uint8Array {
   return writeParquet(
     t,

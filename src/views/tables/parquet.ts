@@ -3,9 +3,10 @@
  * (v2), straight from the table's columns (counters from their `Float64Array` as 64-bit
  * integers, strings as UTF-8 once each per file), after a dictionary page when its values
  * repeat (RLE-dictionary indexes; else PLAIN values), snappy-compressed, its statistics (min,
- * max, null count) computed on the way. hyparquet-writer frames the file:
- * page headers, snappy and the footer's metadata (thrift), so the format's details stay in one
- * well-tested place.
+ * max, null count) computed on the way. hyparquet-writer frames the file (page headers and
+ * the footer's metadata, thrift) and snappyjs compresses, so the format's details stay in
+ * well-tested places. Buffers, pages and each string's UTF-8 are kept from file to file: a
+ * run writes three files a day, and memory made afresh for each was most of its garbage.
  *
  * The writer's own column path, used before, reads every value several times as a JavaScript
  * value (a `bigint` made per read of an INT64 value), builds a dictionary and copies each
@@ -17,7 +18,8 @@ import { ByteWriter } from "hyparquet-writer";
 import { writePageHeader } from "hyparquet-writer/src/datapage.js";
 import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
 import { writeMetadata } from "hyparquet-writer/src/metadata.js";
-import { snappyCompress } from "hyparquet-writer/src/snappy.js";
+// @ts-types="./snappyjs.d.ts"
+import { SnappyCompressor } from "snappyjs/snappy_compressor.js";
 import { KNOWN_COUNTERS } from "../../model/metrics.ts";
 import type { TableColumns } from "./rows.ts";
 import type { Column } from "./schema.ts";
@@ -234,6 +236,40 @@ const stringDictionary = new DictionaryBuilder<string>();
 const valuesPage = new PageBytes();
 const indexesPage = new PageBytes();
 const levelsPage = new PageBytes();
+/** The file being written: its memory kept from file to file. */
+const fileWriter = new ByteWriter(1 << 20);
+/** A page's compressed bytes: its memory kept from page to page. */
+let snappyBuffer = new Uint8Array(64 * 1024);
+
+/**
+ * `input` snappy-compressed into a reused buffer (valid until the next call): the compressor
+ * writes into a buffer of the largest size it may need, and makes no memory of its own.
+ */
+function snappy(input: Uint8Array): Uint8Array {
+  const compressor = new SnappyCompressor(input);
+  const room = compressor.maxCompressedLength();
+  if (snappyBuffer.length < room) {
+    snappyBuffer = new Uint8Array(Math.max(room, 2 * snappyBuffer.length));
+  }
+  return snappyBuffer.subarray(0, compressor.compressToBuffer(snappyBuffer));
+}
+
+/**
+ * Each distinct string's UTF-8, kept from file to file (the same identities, editors and
+ * languages appear in every table of every day) up to {@link MAX_STRINGS} of them, then
+ * started afresh.
+ */
+const utf8Of = new Map<string, Uint8Array>();
+const MAX_STRINGS = 100_000;
+
+function utf8(s: string): Uint8Array {
+  let b = utf8Of.get(s);
+  if (b === undefined) {
+    if (utf8Of.size >= MAX_STRINGS) utf8Of.clear();
+    utf8Of.set(s, b = encoder.encode(s));
+  }
+  return b;
+}
 
 /**
  * Whether a dictionary pays: at most half as many distinct values as values (hyparquet-writer
@@ -253,25 +289,16 @@ function dictionaryPage(d: DictionaryBuilder<unknown>, page: PageBytes): void {
   page.append(indexesPage.bytes());
 }
 
-/**
- * Encodes one column's values into `page` and says what its chunk needs. `strings` keeps each
- * distinct string's UTF-8 for the file.
- */
+/** Encodes one column's values into `page` and says what its chunk needs. */
 function encodeColumn(
   t: TableColumns,
   c: number,
   elements: SchemaElement[],
   page: PageBytes,
-  strings: Map<string, Uint8Array>,
 ): EncodedColumn {
   const column = t.columns[c];
   const nKeys = t.keys.length;
   const rows = t.rows;
-  const utf8 = (s: string) => {
-    let b = strings.get(s);
-    if (b === undefined) strings.set(s, b = encoder.encode(s));
-    return b;
-  };
   page.reset();
   if (c >= nKeys && c < nKeys + KNOWN) {
     // A documented counter: required INT64, from the row-major block.
@@ -460,8 +487,9 @@ function flat(
 
 /**
  * A table's rows as a Parquet file: one row group, a data page (v2) per column (dictionary
- * or PLAIN values), snappy, statistics, the schema `schema` (as {@link parquetSchema} makes it), and the given
- * key-value metadata and `created_by`.
+ * or PLAIN values), snappy, statistics, the schema `schema` (as {@link parquetSchema} makes
+ * it), and the given key-value metadata and `created_by`. The bytes are in memory kept for
+ * the next file: valid until the next call (write or copy them first).
  */
 export function writeParquet(
   t: TableColumns,
@@ -469,10 +497,11 @@ export function writeParquet(
   kvMetadata: { key: string; value: string }[],
   createdBy: string,
 ): Uint8Array {
-  const writer = new ByteWriter(64 * 1024);
+  const writer = fileWriter;
+  writer.index = 0;
+  writer.offset = 0;
   writer.appendUint32(0x31524150); // PAR1
   const page = valuesPage;
-  const strings = new Map<string, Uint8Array>();
   const chunks: ColumnChunk[] = [];
   // Each table column's schema elements: one, or three for a list.
   let at = 1;
@@ -485,7 +514,7 @@ export function writeParquet(
   if (at !== schema.length) throw new Error(`Table "${t.table}": its schema has other columns`);
   let totalBytes = 0n;
   for (let c = 0; c < t.columns.length; c++) {
-    const col = encodeColumn(t, c, elementsOf[c], page, strings);
+    const col = encodeColumn(t, c, elementsOf[c], page);
     const levels = levelsPage.writer();
     let repLength = 0;
     let defLength = 0;
@@ -498,7 +527,7 @@ export function writeParquet(
     const chunkStart = writer.offset;
     let uncompressed = 0;
     if (col.dictionary) {
-      const dictionary = snappyCompress(col.dictionary.bytes);
+      const dictionary = snappy(col.dictionary.bytes);
       writePageHeader(writer, {
         type: "DICTIONARY_PAGE",
         uncompressed_page_size: col.dictionary.bytes.length,
@@ -510,7 +539,7 @@ export function writeParquet(
     }
     const encoding = col.dictionary ? "RLE_DICTIONARY" : "PLAIN";
     const values = page.bytes();
-    const compressed = snappyCompress(values);
+    const compressed = snappy(values);
     const start = writer.offset;
     writePageHeader(writer, {
       type: "DATA_PAGE_V2",
@@ -568,5 +597,5 @@ export function writeParquet(
   } as FileMetaData;
   writeMetadata(writer, metadata);
   writer.appendUint32(0x31524150); // PAR1
-  return writer.getBytes().slice();
+  return writer.getBytes();
 }

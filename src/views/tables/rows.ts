@@ -74,10 +74,18 @@ function extraCounters(f: DayFacts): string[] {
   return [...names].sort();
 }
 
-/** An identity's distinct editors and languages in the activity table. */
+/**
+ * An identity's distinct editors and languages in the activity table: lists, not sets (an
+ * identity has a few of each; a set is a table of its own, ten thousand a day).
+ */
 interface Part {
-  readonly editors: Set<string>;
-  readonly languages: Set<string>;
+  readonly editors: string[];
+  readonly languages: string[];
+}
+
+/** Adds `name` to `list` unless it is there. */
+function addOnce(list: string[], name: string): void {
+  if (!list.includes(name)) list.push(name);
 }
 
 /** The editors and languages of each identity (`kind:name`) in the activity table. */
@@ -87,7 +95,7 @@ type Parts = Map<string, Part>;
 function partFor(parts: Parts, key: string): Part {
   let p = parts.get(key);
   if (p === undefined) {
-    p = { editors: new Set(), languages: new Set() };
+    p = { editors: [], languages: [] };
     parts.set(key, p);
   }
   return p;
@@ -119,7 +127,7 @@ function activityOfColumns(c: DayColumns, a: Builder, extra: readonly string[], 
   const nE = c.editors.length;
   const nL = c.languages.length;
   const n = c.recordCount;
-  const key = new Float64Array(n);
+  const key = scratch.key(n);
   for (let i = 0; i < n; i++) {
     key[i] = (idRank[c.ids[i]] * nE + editorRank[c.editorIds[i]]) * nL +
       languageRank[c.languageIds[i]];
@@ -150,8 +158,8 @@ function activityOfColumns(c: DayColumns, a: Builder, extra: readonly string[], 
       if (part === undefined) {
         part = partOf[id] = partFor(parts, `${c.kinds[id]}:${c.identities[id]}`);
       }
-      part.editors.add(editor);
-      part.languages.add(language);
+      addOnce(part.editors, editor);
+      addOnce(part.languages, language);
     }
     prev = i;
     const base = (a.rows - 1) * N;
@@ -166,6 +174,38 @@ function activityOfColumns(c: DayColumns, a: Builder, extra: readonly string[], 
 }
 
 /**
+ * Working arrays of a day's activity table (a sort key, the sorted order and the sort's own
+ * array, a record each), kept from day to day: each is used within one synchronous call.
+ */
+class Scratch {
+  #key = new Float64Array(0);
+  #order = new Uint32Array(0);
+  #combined = new Float64Array(0);
+
+  key(n: number): Float64Array {
+    if (this.#key.length < n) this.#key = new Float64Array(grown(n));
+    return this.#key.subarray(0, n);
+  }
+
+  order(n: number): Uint32Array {
+    if (this.#order.length < n) this.#order = new Uint32Array(grown(n));
+    return this.#order.subarray(0, n);
+  }
+
+  combined(n: number): Float64Array {
+    if (this.#combined.length < n) this.#combined = new Float64Array(grown(n));
+    return this.#combined.subarray(0, n);
+  }
+}
+
+/** Room for `n` and a quarter more: the next day is about as large. */
+function grown(n: number): number {
+  return Math.ceil(n * 1.25);
+}
+
+const scratch = new Scratch();
+
+/**
  * The indexes of `key` (whole numbers ≥ 0) sorted by key, then by index. When every
  * `key * n + index` is exact, those numbers are sorted natively (no comparison function).
  */
@@ -173,9 +213,9 @@ function sortedOrder(key: Float64Array): Uint32Array {
   const n = key.length;
   let max = 0;
   for (let i = 0; i < n; i++) if (key[i] > max) max = key[i];
-  const order = new Uint32Array(n);
+  const order = scratch.order(n);
   if ((max + 1) * n <= Number.MAX_SAFE_INTEGER) {
-    const combined = new Float64Array(n);
+    const combined = scratch.combined(n);
     for (let i = 0; i < n; i++) combined[i] = key[i] * n + i;
     combined.sort();
     for (let o = 0; o < n; o++) order[o] = combined[o] % n;
@@ -248,7 +288,7 @@ function activityOfRecords(
   const languageRank = ranks(languages.names);
   const nE = editors.names.length;
   const nL = languages.names.length;
-  const key = new Float64Array(n);
+  const key = scratch.key(n);
   for (let i = 0; i < n; i++) {
     key[i] = (idRank[ids[i]] * nE + editorRank[editorIds[i]]) * nL + languageRank[languageIds[i]];
   }
@@ -262,8 +302,8 @@ function activityOfRecords(
       a.row4(r.identity, r.kind, r.editor, r.language);
       const id = ids[i];
       const part = partOf[id] ??= partFor(parts, `${r.kind}:${r.identity}`);
-      part.editors.add(r.editor);
-      part.languages.add(r.language);
+      addOnce(part.editors, r.editor);
+      addOnce(part.languages, r.language);
     }
     prev = i;
     addKnown(a.known, (a.rows - 1) * N, r.metrics);
@@ -288,7 +328,7 @@ class Builder {
   ) {
     this.columns = columnsOf(table, extraNames);
     this.keys = Array.from({ length: this.columns.length - N - extraNames.length }, () => []);
-    this.known = new Float64Array(capacity * N);
+    this.known = takeKnown(capacity * N);
     this.extra = extraNames.map(() => []);
   }
 
@@ -334,11 +374,55 @@ class Builder {
 /** Each day's tables, made once for the views that write them (Parquet and NDJSON). */
 const tablesOf = new WeakMap<DayFacts, DayTables>();
 
-/** The day's rows of the three tables (made once per day, shared: never to be changed). */
+/**
+ * The day's rows of the three tables (made once per day, shared: never to be changed), until
+ * {@link releaseDayTables}.
+ */
 export function dayTables(f: DayFacts): DayTables {
   let t = tablesOf.get(f);
   if (t === undefined) tablesOf.set(f, t = makeDayTables(f));
   return t;
+}
+
+/**
+ * Counter blocks of released tables, for the next day's: a day's activity block is megabytes,
+ * and blocks made afresh each day wait for a full collection to be freed.
+ */
+const spareKnown: Float64Array[] = [];
+const MAX_SPARE_KNOWN = 3;
+
+/** A zeroed counter block of `length` numbers: a spare one when one is large enough. */
+function takeKnown(length: number): Float64Array {
+  let best = -1;
+  for (let i = 0; i < spareKnown.length; i++) {
+    const l = spareKnown[i].length;
+    if (l >= length && (best < 0 || l < spareKnown[best].length)) best = i;
+  }
+  if (best < 0) return new Float64Array(length);
+  const [block] = spareKnown.splice(best, 1);
+  return block.subarray(0, length).fill(0);
+}
+
+/**
+ * The day's tables are no longer used (every view has written them): their counter blocks go
+ * to the next days' tables. Tables of `f` asked for again are made afresh.
+ */
+export function releaseDayTables(f: DayFacts): void {
+  const t = tablesOf.get(f);
+  if (t === undefined) return;
+  tablesOf.delete(f);
+  for (const table of [t.activity, t.user_day, t.org_day]) {
+    const whole = new Float64Array(table.known.buffer);
+    if (spareKnown.length < MAX_SPARE_KNOWN) spareKnown.push(whole);
+    else {
+      // Keep the largest blocks.
+      let smallest = 0;
+      for (let i = 1; i < spareKnown.length; i++) {
+        if (spareKnown[i].length < spareKnown[smallest].length) smallest = i;
+      }
+      if (spareKnown[smallest].length < whole.length) spareKnown[smallest] = whole;
+    }
+  }
 }
 
 function makeDayTables(f: DayFacts): DayTables {
@@ -356,8 +440,9 @@ function makeDayTables(f: DayFacts): DayTables {
   const u = new Builder("user_day", extra, identities.length);
   for (const i of identities) {
     const p = parts.get(`${i.kind}:${i.name}`);
-    const editors = p ? [...p.editors].sort(cmp) : [];
-    const languages = p ? [...p.languages].sort(cmp) : [];
+    // Sorted in place: the parts are this day's, and each identity's is used once.
+    const editors = p ? p.editors.sort(cmp) : [];
+    const languages = p ? p.languages.sort(cmp) : [];
     u.row([
       i.name,
       i.kind,
