@@ -11,7 +11,20 @@
  * same flags instead.
  */
 import { parseArgs } from "node:util";
+import { UsageError } from "../src/errors.ts";
 import { runFlags } from "../src/permissions.ts";
+
+/** `AUGMENT_BUILD_MAX_HEAP_MB`, when set: the binary's heap ceiling (MiB). */
+function buildMaxHeapMb(): number | undefined {
+  const text = Deno.env.get("AUGMENT_BUILD_MAX_HEAP_MB")?.trim();
+  if (!text) return undefined;
+  if (!/^\d+$/.test(text)) {
+    throw new UsageError(
+      `Invalid AUGMENT_BUILD_MAX_HEAP_MB "${text}": expected a whole number of MiB, e.g. 8192`,
+    );
+  }
+  return Number(text);
+}
 
 /** Where the bundle is written. */
 export const BUNDLE = "dist/augment-metrics.js";
@@ -121,10 +134,12 @@ async function build(): Promise<void> {
     const exe = values.target?.includes("windows") ? ".exe" : "";
     await run([
       "compile",
-      // An organisation's own hosts (MinIO, a webhook receiver): AUGMENT_BUILD_EXTRA_HOSTS=a:9000,b
+      // An organisation's own hosts (MinIO, a webhook receiver): AUGMENT_BUILD_EXTRA_HOSTS=a:9000,b;
+      // a heap ceiling above the default 2047 MiB: AUGMENT_BUILD_MAX_HEAP_MB=8192.
       ...runFlags(
         (Deno.env.get("AUGMENT_BUILD_EXTRA_HOSTS") ?? "").split(",").map((h) => h.trim())
           .filter(Boolean),
+        buildMaxHeapMb(),
       ),
       "--no-check",
       // The commands' chunks are dynamic imports of the bundle: named so none is left out.
@@ -144,6 +159,10 @@ if (import.meta.main) {
   try {
     await build();
   } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`error: ${err.message}`);
+      Deno.exit(2);
+    }
     if (!(err instanceof StepFailed)) throw err;
     Deno.exit(err.code);
   }
