@@ -88,15 +88,20 @@ function addOnce(list: string[], name: string): void {
   if (!list.includes(name)) list.push(name);
 }
 
-/** The editors and languages of each identity (`kind:name`) in the activity table. */
-type Parts = Map<string, Part>;
+/**
+ * The editors and languages of each identity in the activity table, by kind, then name (no
+ * `kind:name` string made per identity and day).
+ */
+type Parts = Map<string, Map<string, Part>>;
 
-/** The part of identity `key`, new and empty when it has none yet. */
-function partFor(parts: Parts, key: string): Part {
-  let p = parts.get(key);
+/** The part of identity (`kind`, `name`), new and empty when it has none yet. */
+function partFor(parts: Parts, kind: string, name: string): Part {
+  let byName = parts.get(kind);
+  if (byName === undefined) parts.set(kind, byName = new Map());
+  let p = byName.get(name);
   if (p === undefined) {
     p = { editors: [], languages: [] };
-    parts.set(key, p);
+    byName.set(name, p);
   }
   return p;
 }
@@ -156,7 +161,7 @@ function activityOfColumns(c: DayColumns, a: Builder, extra: readonly string[], 
       a.row4(c.identities[id], c.kinds[id], editor, language);
       let part = partOf[id];
       if (part === undefined) {
-        part = partOf[id] = partFor(parts, `${c.kinds[id]}:${c.identities[id]}`);
+        part = partOf[id] = partFor(parts, c.kinds[id], c.identities[id]);
       }
       addOnce(part.editors, editor);
       addOnce(part.languages, language);
@@ -175,7 +180,7 @@ function activityOfColumns(c: DayColumns, a: Builder, extra: readonly string[], 
 
 /**
  * Working arrays of a day's activity table (a sort key, the sorted order and the sort's own
- * array, a record each), kept from day to day: each is used within one synchronous call.
+ * array, the records' name indexes: a record each), kept from day to day: each is used within one synchronous call.
  */
 class Scratch {
   #key = new Float64Array(0);
@@ -190,6 +195,25 @@ class Scratch {
   order(n: number): Uint32Array {
     if (this.#order.length < n) this.#order = new Uint32Array(grown(n));
     return this.#order.subarray(0, n);
+  }
+
+  #ids = new Uint32Array(0);
+  #editorIds = new Uint32Array(0);
+  #languageIds = new Uint32Array(0);
+
+  ids(n: number): Uint32Array {
+    if (this.#ids.length < n) this.#ids = new Uint32Array(grown(n));
+    return this.#ids.subarray(0, n);
+  }
+
+  editorIds(n: number): Uint32Array {
+    if (this.#editorIds.length < n) this.#editorIds = new Uint32Array(grown(n));
+    return this.#editorIds.subarray(0, n);
+  }
+
+  languageIds(n: number): Uint32Array {
+    if (this.#languageIds.length < n) this.#languageIds = new Uint32Array(grown(n));
+    return this.#languageIds.subarray(0, n);
   }
 
   combined(n: number): Float64Array {
@@ -259,9 +283,9 @@ function activityOfRecords(
   const identityOf = new Map<Names, number[]>();
   const editors = new Names();
   const languages = new Names();
-  const ids = new Uint32Array(n);
-  const editorIds = new Uint32Array(n);
-  const languageIds = new Uint32Array(n);
+  const ids = scratch.ids(n);
+  const editorIds = scratch.editorIds(n);
+  const languageIds = scratch.languageIds(n);
   for (let i = 0; i < n; i++) {
     const r = records[i];
     let names = byKind.get(r.kind);
@@ -301,7 +325,7 @@ function activityOfRecords(
     if (prev < 0 || key[prev] !== key[i]) {
       a.row4(r.identity, r.kind, r.editor, r.language);
       const id = ids[i];
-      const part = partOf[id] ??= partFor(parts, `${r.kind}:${r.identity}`);
+      const part = partOf[id] ??= partFor(parts, r.kind, r.identity);
       addOnce(part.editors, r.editor);
       addOnce(part.languages, r.language);
     }
@@ -439,7 +463,7 @@ function makeDayTables(f: DayFacts): DayTables {
   const identities = f.analysis.identities;
   const u = new Builder("user_day", extra, identities.length);
   for (const i of identities) {
-    const p = parts.get(`${i.kind}:${i.name}`);
+    const p = parts.get(i.kind)?.get(i.name);
     // Sorted in place: the parts are this day's, and each identity's is used once.
     const editors = p ? p.editors.sort(cmp) : [];
     const languages = p ? p.languages.sort(cmp) : [];
