@@ -193,6 +193,8 @@ async function createIamKey(endpoint: string): Promise<Credentials> {
 /** One request the proxy saw. */
 export interface ProxiedRequest {
   readonly method: string;
+  /** The URL as sent (path and query still encoded). */
+  readonly url: string;
   /** Path, decoded, without the query. */
   readonly path: string;
   readonly query: URLSearchParams;
@@ -233,6 +235,7 @@ export function startS3Proxy(target: string): S3Proxy {
       const body = req.body ? new Uint8Array(await req.arrayBuffer()) : undefined;
       const seenReq: ProxiedRequest = {
         method: req.method,
+        url: req.url,
         path: decodeURIComponent(url.pathname),
         query: url.searchParams,
         headers: req.headers,
@@ -264,6 +267,38 @@ export function startS3Proxy(target: string): S3Proxy {
     close: () => server.shutdown(),
   });
   return proxy;
+}
+
+/**
+ * The SigV4 signature botocore (moto's dependency: an independent signer) computes for each
+ * request, from the headers the request says it signed: what S3 and GCS check. (moto's own
+ * check rebuilds a request decoded, and refuses keys with `=` and query values with `/` that
+ * are signed correctly.)
+ */
+export async function botocoreSignatures(
+  requests: readonly ProxiedRequest[],
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Promise<string[]> {
+  const child = new Deno.Command("python3", {
+    args: [new URL("./destinations/_sigv4_botocore.py", import.meta.url).pathname],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify({
+    access: credentials.accessKeyId,
+    secret: credentials.secretAccessKey,
+    requests: requests.map((r) => ({
+      method: r.method,
+      url: r.url,
+      headers: Object.fromEntries(r.headers),
+    })),
+  })));
+  await writer.close();
+  const out = await child.output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+  return new TextDecoder().decode(out.stdout).trim().split("\n");
 }
 
 /** An S3 error answer, as the store would send it. */

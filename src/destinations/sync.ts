@@ -29,7 +29,7 @@ import {
   type StorageSettings,
 } from "./credentials.ts";
 import { ObjectStore, type RemoteObject, type StoreRetry, toBase64 } from "./object_store.ts";
-import { type Destination, endpointOf, objectKey } from "./url.ts";
+import { type Destination, type Endpoint, endpointOf, objectKey } from "./url.ts";
 
 /** The manifest's name under the destination's prefix. */
 export const MANIFEST_NAME = ".augment-metrics-manifest.json";
@@ -78,6 +78,12 @@ export interface SyncOptions {
   readonly env?: EnvReader;
   /** Already resolved credentials and settings (instead of `env`). */
   readonly settings?: StorageSettings;
+  /**
+   * Where the objects are, instead of the destination's own (`storage.googleapis.com` for
+   * `gs://`): the tests send `gs://` uploads, with GCS's integrity headers and signing region,
+   * to an S3-compatible server on loopback.
+   */
+  readonly endpoint?: Endpoint;
   /** Clock for backoff sleeps (tests use a fake one). */
   readonly clock?: Clock;
   readonly random?: () => number;
@@ -143,7 +149,7 @@ export async function syncToDestination(
   options: SyncOptions,
 ): Promise<SyncResult> {
   const settings = options.settings ?? await resolveStorageSettings(options.env ?? denoEnv);
-  const endpoint = endpointOf(dest, settings);
+  const endpoint = options.endpoint ?? endpointOf(dest, settings);
   const store = new ObjectStore({
     destination: dest,
     endpoint,
