@@ -180,12 +180,16 @@ function activityOfColumns(c: DayColumns, a: Builder, extra: readonly string[], 
 
 /**
  * Working arrays of a day's activity table (a sort key, the sorted order and the sort's own
- * array, the records' name indexes: a record each), kept from day to day: each is used within one synchronous call.
+ * array, the records' name indexes: a record each), kept from day to day: each is used
+ * within one synchronous call.
  */
 class Scratch {
   #key = new Float64Array(0);
   #order = new Uint32Array(0);
   #combined = new Float64Array(0);
+  #ids = new Uint32Array(0);
+  #editorIds = new Uint32Array(0);
+  #languageIds = new Uint32Array(0);
 
   key(n: number): Float64Array {
     if (this.#key.length < n) this.#key = new Float64Array(grown(n));
@@ -196,10 +200,6 @@ class Scratch {
     if (this.#order.length < n) this.#order = new Uint32Array(grown(n));
     return this.#order.subarray(0, n);
   }
-
-  #ids = new Uint32Array(0);
-  #editorIds = new Uint32Array(0);
-  #languageIds = new Uint32Array(0);
 
   ids(n: number): Uint32Array {
     if (this.#ids.length < n) this.#ids = new Uint32Array(grown(n));
