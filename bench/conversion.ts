@@ -20,6 +20,12 @@ import type { ActivityRecord, Day, DayData, IdentityKind } from "../src/model/ty
 import { mulberry32 as prng } from "../src/simulator/prng.ts";
 import { V8_FLAGS } from "../src/permissions.ts";
 
+/** The middle value of `xs` (the upper one of the two middle values when even). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
 /** A table of results, as every section of `scripts/bench.ts` returns. */
 export interface BenchTable {
   readonly title: string;

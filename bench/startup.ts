@@ -14,7 +14,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runFlags } from "../src/permissions.ts";
-import type { BenchTable } from "./conversion.ts";
+import { type BenchTable, median } from "./conversion.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const BUNDLE = join(ROOT, "dist", "augment-metrics.js");
@@ -72,9 +72,8 @@ async function measure(args: string[], runs: number): Promise<Timing> {
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) ms.push(await timeRun(args));
   const cpuAfter = childrenCpuMs();
-  ms.sort((a, b) => a - b);
   return {
-    wallMs: ms[ms.length >> 1],
+    wallMs: median(ms),
     cpuMs: cpuBefore === undefined || cpuAfter === undefined
       ? undefined
       : (cpuAfter - cpuBefore) / runs,

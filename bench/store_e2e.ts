@@ -19,7 +19,7 @@ import { runFlags } from "../src/permissions.ts";
 import { CreditsStore } from "../src/store/credits_store.ts";
 import { DayStore } from "../src/store/day_store.ts";
 import { FORMATS } from "../src/views/formats.ts";
-import { type BenchTable, generateBenchDay } from "./conversion.ts";
+import { type BenchTable, generateBenchDay, median } from "./conversion.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const BUNDLE = join(ROOT, "dist", "augment-metrics.js");
@@ -96,11 +96,6 @@ async function exportOnce(dir: string, formats: readonly string[]): Promise<CliR
   if (summary.requests !== 0) throw new Error(`the export made ${summary.requests} requests`);
   const [user, sys, kb] = (err.at(-1) ?? "").split(" ").map(Number);
   return { seconds, cpuSeconds: user + sys, peakBytes: kb * 1024 };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
 }
 
 /** The end-to-end section of `deno task bench`. */

@@ -17,7 +17,7 @@ import { viewsFor } from "../src/views/registry.ts";
 import { render } from "../src/views/render.ts";
 import { ndjsonTablesView, parquetTablesView } from "../src/views/tables.ts";
 import type { View } from "../src/views/view.ts";
-import { type BenchTable, generatedHistory } from "./conversion.ts";
+import { type BenchTable, generatedHistory, median } from "./conversion.ts";
 import { V8_FLAGS } from "../src/permissions.ts";
 
 /** What a scenario writes. */
@@ -123,11 +123,6 @@ async function runSubprocess(scenario: Scenario, days: number, identities: numbe
 }
 
 const MB = 1024 * 1024;
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
 
 /**
  * The tables section of `deno task bench`: Parquet, NDJSON tables and JSON, 28 days, each

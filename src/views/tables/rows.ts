@@ -132,7 +132,7 @@ function activityOfColumns(c: DayColumns, a: Builder, extra: readonly string[], 
   const nE = c.editors.length;
   const nL = c.languages.length;
   const n = c.recordCount;
-  const key = scratch.key(n);
+  const key = scratch.f64("key", n);
   for (let i = 0; i < n; i++) {
     key[i] = (idRank[c.ids[i]] * nE + editorRank[c.editorIds[i]]) * nL +
       languageRank[c.languageIds[i]];
@@ -184,41 +184,21 @@ function activityOfColumns(c: DayColumns, a: Builder, extra: readonly string[], 
  * within one synchronous call.
  */
 class Scratch {
-  #key = new Float64Array(0);
-  #order = new Uint32Array(0);
-  #combined = new Float64Array(0);
-  #ids = new Uint32Array(0);
-  #editorIds = new Uint32Array(0);
-  #languageIds = new Uint32Array(0);
+  readonly #f64 = new Map<"key" | "combined", Float64Array>();
+  readonly #u32 = new Map<"order" | "ids" | "editorIds" | "languageIds", Uint32Array>();
 
-  key(n: number): Float64Array {
-    if (this.#key.length < n) this.#key = new Float64Array(grown(n));
-    return this.#key.subarray(0, n);
+  /** The first `n` numbers of the slot's array (grown when shorter). */
+  f64(slot: "key" | "combined", n: number): Float64Array {
+    let a = this.#f64.get(slot);
+    if (a === undefined || a.length < n) this.#f64.set(slot, a = new Float64Array(grown(n)));
+    return a.subarray(0, n);
   }
 
-  order(n: number): Uint32Array {
-    if (this.#order.length < n) this.#order = new Uint32Array(grown(n));
-    return this.#order.subarray(0, n);
-  }
-
-  ids(n: number): Uint32Array {
-    if (this.#ids.length < n) this.#ids = new Uint32Array(grown(n));
-    return this.#ids.subarray(0, n);
-  }
-
-  editorIds(n: number): Uint32Array {
-    if (this.#editorIds.length < n) this.#editorIds = new Uint32Array(grown(n));
-    return this.#editorIds.subarray(0, n);
-  }
-
-  languageIds(n: number): Uint32Array {
-    if (this.#languageIds.length < n) this.#languageIds = new Uint32Array(grown(n));
-    return this.#languageIds.subarray(0, n);
-  }
-
-  combined(n: number): Float64Array {
-    if (this.#combined.length < n) this.#combined = new Float64Array(grown(n));
-    return this.#combined.subarray(0, n);
+  /** The first `n` numbers of the slot's array (grown when shorter). */
+  u32(slot: "order" | "ids" | "editorIds" | "languageIds", n: number): Uint32Array {
+    let a = this.#u32.get(slot);
+    if (a === undefined || a.length < n) this.#u32.set(slot, a = new Uint32Array(grown(n)));
+    return a.subarray(0, n);
   }
 }
 
@@ -237,9 +217,9 @@ function sortedOrder(key: Float64Array): Uint32Array {
   const n = key.length;
   let max = 0;
   for (let i = 0; i < n; i++) if (key[i] > max) max = key[i];
-  const order = scratch.order(n);
+  const order = scratch.u32("order", n);
   if ((max + 1) * n <= Number.MAX_SAFE_INTEGER) {
-    const combined = scratch.combined(n);
+    const combined = scratch.f64("combined", n);
     for (let i = 0; i < n; i++) combined[i] = key[i] * n + i;
     combined.sort();
     for (let o = 0; o < n; o++) order[o] = combined[o] % n;
@@ -283,9 +263,9 @@ function activityOfRecords(
   const identityOf = new Map<Names, number[]>();
   const editors = new Names();
   const languages = new Names();
-  const ids = scratch.ids(n);
-  const editorIds = scratch.editorIds(n);
-  const languageIds = scratch.languageIds(n);
+  const ids = scratch.u32("ids", n);
+  const editorIds = scratch.u32("editorIds", n);
+  const languageIds = scratch.u32("languageIds", n);
   for (let i = 0; i < n; i++) {
     const r = records[i];
     let names = byKind.get(r.kind);
@@ -312,7 +292,7 @@ function activityOfRecords(
   const languageRank = ranks(languages.names);
   const nE = editors.names.length;
   const nL = languages.names.length;
-  const key = scratch.key(n);
+  const key = scratch.f64("key", n);
   for (let i = 0; i < n; i++) {
     key[i] = (idRank[ids[i]] * nE + editorRank[editorIds[i]]) * nL + languageRank[languageIds[i]];
   }
